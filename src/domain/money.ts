@@ -1,0 +1,102 @@
+/**
+ * Exact fixed-point money: every accumulated amount is a bigint of atto-units (1e-18 of the asset).
+ * Conversions from numbers go through their shortest decimal representation, so a price that was
+ * rounded to its market's precision (e.g. 0.1) converts to exactly 1e17 atto, not 0.1000000000000000055.
+ */
+import type { Atto } from './types.ts';
+
+export const ATTO_DECIMALS = 18;
+export const ATTO_PER_UNIT = 10n ** 18n;
+const POW10: bigint[] = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+
+export const ZERO: Atto = 0n;
+
+/** Parses a decimal string (`-12.345`, `1e-8`) into atto-units; throws on anything else. */
+export function parseAtto(text: string): Atto {
+  const s = text.trim();
+  const m = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) {
+    throw new RangeError(`not a decimal number: "${text}"`);
+  }
+  const sign = m[1] === '-' ? -1n : 1n;
+  const intPart = m[2] ?? '';
+  const fracPart = m[3] ?? '';
+  const exp = m[4] ? Number(m[4]) : 0;
+  const digits = (intPart + fracPart).replace(/^0+(?=\d)/, '') || '0';
+  // value = digits × 10^(exp − fracLen); in atto: × 10^18
+  const shift = exp - fracPart.length + ATTO_DECIMALS;
+  let v = BigInt(digits);
+  if (shift >= 0) v *= POW10[shift] ?? 10n ** BigInt(shift);
+  else {
+    const d = POW10[-shift] ?? 10n ** BigInt(-shift);
+    // Half-up rounding below 1e-18; only reachable with absurd precision.
+    v = (v + d / 2n) / d;
+  }
+  return sign * v;
+}
+
+/** Converts a finite number to atto-units via its shortest round-trip decimal form. */
+export function toAtto(value: number): Atto {
+  // Fast path (hot in matching): values with ≤ 8 decimals round-trip through an integer of 1e-8 units.
+  const scaled = Math.round(value * 1e8);
+  if (Number.isSafeInteger(scaled) && scaled / 1e8 === value) return BigInt(scaled) * ATTO_PER_1E8;
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return parseAtto(String(value));
+}
+const ATTO_PER_1E8 = 10n ** 10n;
+
+/** Formats atto-units as a plain decimal string with trailing zeros trimmed (`-0.5`, `12`). */
+export function formatAtto(value: Atto, maxDecimals = ATTO_DECIMALS): string {
+  let v = value;
+  if (maxDecimals < ATTO_DECIMALS) {
+    const d = POW10[ATTO_DECIMALS - maxDecimals]!;
+    v = roundHalfAwayDiv(v, d) * d;
+  }
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  const int = abs / ATTO_PER_UNIT;
+  const frac = (abs % ATTO_PER_UNIT).toString().padStart(ATTO_DECIMALS, '0').replace(/0+$/, '');
+  const body = frac ? `${int}.${frac}` : `${int}`;
+  return neg && body !== '0' ? `-${body}` : body;
+}
+
+/** Nearest double to an atto amount (for statistics and charts, never for balances). */
+export function attoToNumber(value: Atto): number {
+  return Number(formatAtto(value));
+}
+
+/** a × b where both are atto-denominated; result in atto (truncated toward zero). */
+export function mulAtto(a: Atto, b: Atto): Atto {
+  return (a * b) / ATTO_PER_UNIT;
+}
+
+/**
+ * `amount × rate` rounded half away from zero to atto, where `rate` is a number such as a fee rate
+ * (0.001). Used for fees: exact whenever the rate has ≤ 18 decimals, which every real fee schedule has.
+ */
+export function mulRate(amount: Atto, rate: number): Atto {
+  return roundHalfAwayDiv(amount * toAtto(rate), ATTO_PER_UNIT);
+}
+
+/** Integer division rounding half away from zero. */
+export function roundHalfAwayDiv(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  const r = n % d;
+  if (r === 0n) return q;
+  const twice = (r < 0n ? -r : r) * 2n;
+  if (twice >= (d < 0n ? -d : d)) return q + ((n < 0n) !== (d < 0n) ? -1n : 1n);
+  return q;
+}
+
+/** Exact notional of price × quantity in quote atto-units. */
+export function notionalAtto(price: number, quantity: number): Atto {
+  return mulAtto(toAtto(price), toAtto(quantity));
+}
+
+export function minAtto(a: Atto, b: Atto): Atto {
+  return a < b ? a : b;
+}
+
+export function absAtto(a: Atto): Atto {
+  return a < 0n ? -a : a;
+}

@@ -1,0 +1,51 @@
+/**
+ * The one interface every venue sits behind: simulated, paper, live (ccxt) and the fault-injecting
+ * wrapper. Commands go in; everything that happens to an order comes out of `events$` — including
+ * rejections and unknown outcomes, so the order manager is driven by events alone, the same in
+ * every mode. Queries return the venue's truth for reconciliation.
+ */
+import type { Observable } from 'rxjs';
+import type {
+  Asset,
+  Atto,
+  BookTop,
+  CancelOrder,
+  MarketDef,
+  MarketSymbol,
+  OrderEvent,
+  OrderSnapshot,
+  SubmitOrder,
+  VenueId,
+} from '../domain/types.ts';
+
+export interface OrderQuery {
+  readonly symbol: MarketSymbol;
+  readonly clientId?: string;
+  readonly exchangeId?: string;
+}
+
+export type Balances = ReadonlyMap<Asset, Atto>;
+
+export interface ExchangeDriver {
+  readonly venue: VenueId;
+  /** Markets this driver can trade, with precision and limits. */
+  loadMarkets(): Promise<ReadonlyMap<MarketSymbol, MarketDef>>;
+  /**
+   * Sends an order. Resolves once the request has been handed over (the simulated driver: queued
+   * for its arrival time). The outcome — accepted, filled, rejected, unknown — arrives on `events$`.
+   * Never rejects for venue outcomes; rejects only on programming errors.
+   */
+  submit(order: SubmitOrder): Promise<void>;
+  /** Requests a cancel; the outcome arrives on `events$` (OrderCanceled, or a fill that won the race). */
+  cancel(cmd: CancelOrder): Promise<void>;
+  /** Looks an order up by exchange id or client id; undefined when the venue does not know it. */
+  fetchOrder(query: OrderQuery): Promise<OrderSnapshot | undefined>;
+  fetchOpenOrders(symbol?: MarketSymbol): Promise<OrderSnapshot[]>;
+  /** Total balance per asset (free + locked) in atto-units. */
+  fetchBalance(): Promise<Balances>;
+  /** Order events in venue order. Hot: subscribe before submitting. */
+  readonly events$: Observable<OrderEvent>;
+  /** Best bid/ask/last updates. Hot. */
+  readonly book$: Observable<BookTop>;
+  close(): Promise<void>;
+}
