@@ -1,0 +1,102 @@
+/**
+ * The command line: `tradeflow backtest | report`. Exit codes: 0 the run completed, 2 bad input
+ * (config, data), 3 an invariant broke, 1 anything else. Messages go to stderr, one line per problem.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { ConfigError, DataError, InvariantError, TradeflowError } from './core/errors.ts';
+import { backtestCommand } from './engine/backtest-command.ts';
+import type { RunFlags } from './engine/run-options.ts';
+import { formatConsoleSummary, type Summary } from './reports/index.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** ccxt's exchange ids, loaded once (ccxt itself is heavy, so lazily). */
+async function ccxtVenues(): Promise<(id: string) => boolean> {
+  const ccxt = (await import('ccxt')).default as unknown as { exchanges: string[] };
+  const ids = new Set(ccxt.exchanges);
+  return (id) => ids.has(id);
+}
+
+function runFlags(y: Argv): Argv<RunFlags> {
+  return y
+    .option('signals', { type: 'string', describe: 'signal CSV file', requiresArg: true })
+    .option('market', { type: 'string', array: true, describe: 'market data VENUE:SYMBOL=FILE (repeatable)', requiresArg: true })
+    .option('markets', { type: 'string', array: true, describe: 'market definitions JSON (precision, limits) (repeatable)', requiresArg: true })
+    .option('fill-model', { choices: ['book', 'bar'] as const, describe: 'book: walk the L2 book; bar: next candle open' })
+    .option('fee-bps', { type: 'number', describe: 'maker and taker fee in basis points for every venue', requiresArg: true })
+    .option('latency-ms', { type: 'number', describe: 'order latency in event time', requiresArg: true })
+    .option('slippage-bps', { type: 'number', describe: 'adverse slippage for the bar model', requiresArg: true })
+    .option('balance', { type: 'string', array: true, describe: 'starting balance VENUE:ASSET=AMOUNT (repeatable)', requiresArg: true })
+    .option('seed', { type: 'number', describe: 'random seed', requiresArg: true })
+    .option('out', { type: 'string', describe: 'report folder (default reports/<run-id>)', requiresArg: true })
+    .option('quote', { type: 'string', describe: 'reporting currency (default: quote of the first market)', requiresArg: true })
+    .option('skip-bad-rows', { type: 'boolean', describe: 'skip malformed signal rows and list them in the report' })
+    .option('max-position', { type: 'number', describe: 'max |position| per market, base units', requiresArg: true })
+    .option('max-order-notional', { type: 'number', describe: 'max notional per order, reporting currency', requiresArg: true })
+    .option('max-open-orders', { type: 'number', describe: 'max live orders', requiresArg: true })
+    .option('max-drawdown', { type: 'number', describe: 'drawdown fraction that halts trading', requiresArg: true })
+    .option('max-signal-risk', { type: 'number', describe: 'refuse signals whose risk is above this (0..1)', requiresArg: true }) as Argv<RunFlags>;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const io = {
+    out: (t: string) => process.stdout.write(`${t}\n`),
+    err: (t: string) => process.stderr.write(`${t}\n`),
+    progress: Boolean(process.stderr.isTTY) && !process.env.CI,
+    cwd: process.cwd(),
+    version: VERSION,
+    argv,
+  };
+  const fail = (err: unknown): number => {
+    if (err instanceof TradeflowError) {
+      io.err(`error: ${err.message}`);
+      return err instanceof ConfigError || err instanceof DataError ? 2 : err instanceof InvariantError ? 3 : 1;
+    }
+    io.err(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  };
+  try {
+    await yargs([...argv])
+      .scriptName('tradeflow')
+      .usage('$0 <command> [options]')
+      .command(
+        'backtest [scenario]',
+        'replay signals against the simulated exchange and write reports',
+        (y) => runFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file' })),
+        async (args) => {
+          const isVenue = await ccxtVenues();
+          await backtestCommand(args.scenario, args as RunFlags, { ...io, isVenue });
+        },
+      )
+      .command(
+        'report <dir>',
+        'print the summary of a finished run',
+        (y) => y.positional('dir', { type: 'string', demandOption: true }),
+        async (args) => {
+          const file = path.join(args.dir, 'summary.json');
+          let text: string;
+          try {
+            text = await readFile(file, 'utf8');
+          } catch {
+            throw new ConfigError(`${file}: no summary.json here; is ${args.dir} a report folder?`);
+          }
+          io.out(formatConsoleSummary(JSON.parse(text) as Summary, { outDir: args.dir }));
+        },
+      )
+      .demandCommand(1, 'name a command: backtest or report')
+      .strict()
+      .version(VERSION)
+      .help()
+      .fail((msg, err) => {
+        throw err ?? new ConfigError(msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    code = fail(err);
+  }
+  return code;
+}

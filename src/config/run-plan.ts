@@ -1,0 +1,154 @@
+/**
+ * Turns a validated scenario into a RunPlan: absolute paths, exact balances, resolved fees, market
+ * definitions and risk limits. Cross-field checks (venues are ccxt ids, files exist, every market has
+ * data) happen here, each naming the field at fault.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../core/errors.ts';
+import { parseAtto } from '../domain/money.ts';
+import type { Asset, Atto, MarketDef, MarketSymbol, VenueId } from '../domain/types.ts';
+import type { RiskLimits } from '../operators/risk-gate.ts';
+import type { MarketCatalog } from './market-catalog.ts';
+import type { Scenario } from './scenario-schema.ts';
+
+export interface VenuePlan {
+  readonly venue: VenueId;
+  /** Venue-wide fee override; otherwise each market's own maker/taker applies. */
+  readonly fees?: { readonly maker: number; readonly taker: number };
+  readonly latencyMs: number;
+  readonly balances: ReadonlyMap<Asset, Atto>;
+}
+
+export interface MarketDataPlan {
+  readonly venue: VenueId;
+  readonly symbol: MarketSymbol;
+  readonly file: string;
+}
+
+export interface RunPlan {
+  readonly name: string;
+  readonly runId: string;
+  readonly mode: Scenario['mode'];
+  readonly seed: number;
+  readonly quoteCurrency: Asset;
+  readonly signalsFile?: string;
+  readonly skipBadRows: boolean;
+  readonly venues: ReadonlyMap<VenueId, VenuePlan>;
+  readonly marketData: readonly MarketDataPlan[];
+  /** Definitions for every traded market; markets absent here are inferred from data by the engine. */
+  readonly catalog: MarketCatalog;
+  readonly fillModel: 'book' | 'bar';
+  readonly slippageBps: number;
+  readonly candleBook?: { spreadBps: number; levels: number; levelStepBps: number; depthFraction: number };
+  readonly fx: ReadonlyMap<Asset, number>;
+  readonly equityIntervalMs: number;
+  readonly risk: RiskLimits;
+  readonly outDir: string;
+  readonly warnings: string[];
+}
+
+export interface PlanContext {
+  /** Where relative paths in the scenario are resolved from (the scenario file's folder, or cwd). */
+  readonly baseDir: string;
+  /** Label for error messages: the scenario file, or "command line". */
+  readonly label: string;
+  readonly catalog: MarketCatalog;
+  readonly isVenue: (id: string) => boolean;
+  /** Default parent folder of `reports/<run-id>`. */
+  readonly reportsDir: string;
+}
+
+function requireFile(file: string, label: string, field: string): string {
+  if (!existsSync(file)) throw new ConfigError(`${label}: field "${field}": file not found: ${file}`, { field, file });
+  if (!statSync(file).isFile()) throw new ConfigError(`${label}: field "${field}": not a file: ${file}`, { field, file });
+  return file;
+}
+
+export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
+  const { label } = ctx;
+  const resolve = (p: string) => path.resolve(ctx.baseDir, p);
+  const err = (field: string, msg: string) => new ConfigError(`${label}: field "${field}": ${msg}`, { field });
+
+  if (sc.markets.length === 0) throw err('markets', 'at least one market data file is required (--market VENUE:SYMBOL=FILE)');
+  const marketData = sc.markets.map((m, i) => {
+    if (!ctx.isVenue(m.venue)) throw err(`markets.${i}.venue`, `"${m.venue}" is not a ccxt exchange id (e.g. binance, upbit, kraken)`);
+    return { venue: m.venue, symbol: m.symbol, file: requireFile(resolve(m.file), label, `markets.${i}.file`) };
+  });
+  const seen = new Set<string>();
+  for (const [i, m] of marketData.entries()) {
+    const key = `${m.venue}:${m.symbol}`;
+    if (seen.has(key)) throw err(`markets.${i}`, `${key} is listed twice`);
+    seen.add(key);
+  }
+
+  const venueIds = new Set([...marketData.map((m) => m.venue), ...Object.keys(sc.venues)]);
+  const venues = new Map<VenueId, VenuePlan>();
+  for (const venue of [...venueIds].sort()) {
+    if (!ctx.isVenue(venue)) throw err(`venues.${venue}`, `"${venue}" is not a ccxt exchange id`);
+    const v = sc.venues[venue];
+    const balances = new Map<Asset, Atto>();
+    for (const [asset, amt] of Object.entries(v?.balances ?? {})) {
+      if (!/^[A-Z0-9]+$/.test(asset)) throw err(`venues.${venue}.balances.${asset}`, 'asset codes are upper-case letters and digits');
+      balances.set(asset, parseAtto(String(amt)));
+    }
+    const feeBps = sc.fee_bps;
+    const fees = feeBps !== undefined ? { maker: feeBps / 1e4, taker: feeBps / 1e4 } : v?.fees;
+    venues.set(venue, { venue, ...(fees ? { fees } : {}), latencyMs: v?.latency_ms ?? sc.latency_ms, balances });
+  }
+
+  const signalsFile = sc.signals !== undefined ? requireFile(resolve(sc.signals), label, 'signals') : undefined;
+  const quoteCurrency = sc.quote_currency ?? marketData[0]!.symbol.split('/')[1]!;
+  const maxPosition =
+    sc.risk.max_position === undefined
+      ? undefined
+      : typeof sc.risk.max_position === 'number'
+        ? new Map([['*', sc.risk.max_position]])
+        : new Map(Object.entries(sc.risk.max_position));
+  const risk: RiskLimits = {
+    ...(sc.risk.max_signal_risk !== undefined ? { maxSignalRisk: sc.risk.max_signal_risk } : {}),
+    ...(maxPosition ? { maxPosition } : {}),
+    ...(sc.risk.max_order_notional !== undefined ? { maxOrderNotional: sc.risk.max_order_notional } : {}),
+    ...(sc.risk.max_open_orders !== undefined ? { maxOpenOrders: sc.risk.max_open_orders } : {}),
+    ...(sc.risk.max_drawdown !== undefined ? { maxDrawdown: sc.risk.max_drawdown } : {}),
+  };
+
+  const name = sc.name ?? (signalsFile ? path.basename(signalsFile).replace(/\.[^.]+$/, '') : 'run');
+  const runId = `${name}-${fingerprint(sc, marketData, signalsFile)}`;
+  const cb = sc.candle_book;
+  return {
+    name,
+    runId,
+    mode: sc.mode,
+    seed: sc.seed,
+    quoteCurrency,
+    ...(signalsFile ? { signalsFile } : {}),
+    skipBadRows: sc.skip_bad_rows,
+    venues,
+    marketData,
+    catalog: ctx.catalog,
+    fillModel: sc.fill_model,
+    slippageBps: sc.slippage_bps,
+    ...(cb ? { candleBook: { spreadBps: cb.spread_bps, levels: cb.levels, levelStepBps: cb.level_step_bps, depthFraction: cb.depth_fraction } } : {}),
+    fx: new Map(Object.entries(sc.fx)),
+    equityIntervalMs: sc.equity_interval_ms,
+    risk,
+    outDir: sc.out !== undefined ? resolve(sc.out) : path.join(ctx.reportsDir, runId),
+    warnings: [],
+  };
+}
+
+/** A short, stable id of what the run depends on: the scenario and its input files' sizes. */
+function fingerprint(sc: Scenario, data: readonly MarketDataPlan[], signals: string | undefined): string {
+  const h = createHash('sha256');
+  const { out: _out, ...rest } = sc;
+  h.update(JSON.stringify(rest));
+  for (const f of [signals, ...data.map((d) => d.file)]) if (f) h.update(`${path.basename(f)}:${statSync(f).size}`);
+  return h.digest('hex').slice(0, 8);
+}
+
+/** Looks a market definition up in the catalog. */
+export function findMarket(catalog: MarketCatalog, venue: VenueId, symbol: MarketSymbol): MarketDef | undefined {
+  return catalog.get(venue)?.get(symbol);
+}

@@ -1,0 +1,224 @@
+/**
+ * Wires one backtest: event-time clock, merged signal and market streams, the simulated venues, and
+ * the same operators paper and live use (risk gate → order placement → order tracking → positions).
+ * A pure function of (plan, data, seed) → RunResult.
+ */
+import { Subject, merge } from 'rxjs';
+import { EventClock } from '../core/clock.ts';
+import { DataError, InvariantError } from '../core/errors.ts';
+import { inferMarket } from '../config/market-catalog.ts';
+import { findMarket, type RunPlan } from '../config/run-plan.ts';
+import { ClientIdFactory } from '../domain/client-ids.ts';
+import { KillSwitch } from '../domain/kill-switch.ts';
+import { formatAtto } from '../domain/money.ts';
+import { OrderRegistry } from '../domain/order-registry.ts';
+import { Portfolio } from '../domain/portfolio.ts';
+import type { BalanceSheet, FillRecord, RefusedSignal, RunResult } from '../domain/run-result.ts';
+import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, OrderSignal, VenueId } from '../domain/types.ts';
+import { Valuation } from '../domain/valuation.ts';
+import { marketSource } from '../market/market-source.ts';
+import { placeOrders } from '../operators/place-orders.ts';
+import { riskGate, type RiskContext } from '../operators/risk-gate.ts';
+import { trackOrders } from '../operators/track-orders.ts';
+import { trackPositions } from '../operators/track-positions.ts';
+import { SimulatedExchange } from '../sim/simulated-exchange.ts';
+import type { EventSource } from '../sources/event-source.ts';
+import { fromBatches } from '../sources/from-batches.ts';
+import { mergeByTime } from '../sources/merge-by-time.ts';
+import { signalCsvSource } from '../sources/signal-csv.ts';
+import { EquitySampler } from './equity-sampler.ts';
+
+export interface BacktestOptions {
+  readonly isVenue: (id: string) => boolean;
+  /** Called every few thousand events with the current event time. */
+  readonly onProgress?: (ts: number, events: number) => void;
+}
+
+const key = (venue: VenueId, symbol: MarketSymbol) => `${venue}\u0000${symbol}`;
+
+/** Definitions of every market with data: from the catalog, or inferred from the first prices seen. */
+async function resolveMarkets(plan: RunPlan): Promise<Map<string, MarketDef>> {
+  const out = new Map<string, MarketDef>();
+  for (const m of plan.marketData) {
+    let def = findMarket(plan.catalog, m.venue, m.symbol);
+    if (!def) {
+      const prices: number[] = [];
+      for await (const batch of marketSource(m)) {
+        for (const ev of batch.slice(0, 500)) prices.push(...samplePrices(ev));
+        break;
+      }
+      def = inferMarket(m.venue, m.symbol, prices);
+      plan.warnings.push(
+        `${m.venue} ${m.symbol}: no market definition shipped or given (--markets FILE); inferred tick ${def.precision.price} and lot ${def.precision.amount} from ${m.file}, no minimums`,
+      );
+    }
+    out.set(key(m.venue, m.symbol), def);
+  }
+  return out;
+}
+
+function samplePrices(ev: MarketEvent): number[] {
+  if (ev.kind === 'candle') return [ev.open, ev.high, ev.low, ev.close];
+  return [ev.price];
+}
+
+export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise<RunResult> {
+  const clock = new EventClock();
+  const markets = await resolveMarkets(plan);
+  const marketOf = (venue: VenueId, symbol: MarketSymbol) => markets.get(key(venue, symbol));
+
+  const initial = new Map<VenueId, Map<Asset, Atto>>();
+  const drivers = new Map<VenueId, SimulatedExchange>();
+  for (const [venue, vp] of plan.venues) {
+    initial.set(venue, new Map(vp.balances));
+    const venueMarkets = new Map<MarketSymbol, MarketDef>();
+    for (const m of markets.values()) if (m.venue === venue) venueMarkets.set(m.symbol, m);
+    drivers.set(
+      venue,
+      new SimulatedExchange(
+        {
+          venue,
+          markets: venueMarkets,
+          ...(vp.fees ? { fees: vp.fees } : {}),
+          latencyMs: vp.latencyMs,
+          fillModel: plan.fillModel,
+          slippageBps: plan.slippageBps,
+          ...(plan.candleBook ? { candleBook: plan.candleBook } : {}),
+          balances: vp.balances,
+        },
+        clock,
+      ),
+    );
+  }
+  const driverOf = (venue: VenueId) => {
+    const d = drivers.get(venue);
+    if (!d) throw new Error(`no driver for venue ${venue}`);
+    return d;
+  };
+  const mark = (venue: VenueId, symbol: MarketSymbol) => drivers.get(venue)?.mark(symbol);
+
+  const portfolio = new Portfolio(initial, marketOf);
+  const orders = new OrderRegistry();
+  const ids = new ClientIdFactory(`tf${plan.runId.slice(-6)}`);
+  const killSwitch = new KillSwitch();
+  const valuation = new Valuation([...markets.values()], plan.quoteCurrency, plan.fx);
+  const sampler = new EquitySampler(portfolio, valuation, mark, plan.equityIntervalMs);
+  const refused: RefusedSignal[] = [];
+  const badRows: RefusedSignal[] = [];
+  const fills: FillRecord[] = [];
+
+  const riskCtx: RiskContext = {
+    limits: plan.risk,
+    killSwitch,
+    portfolio,
+    orders,
+    mark,
+    quoteRate: (venue, symbol) => {
+      const m = marketOf(venue, symbol);
+      return m ? valuation.rate(venue, m.quote, mark) : undefined;
+    },
+  };
+
+  // Order events first: they must be applied before the next signal is judged.
+  const eventsSub = merge(...[...drivers.values()].map((d) => d.events$))
+    .pipe(trackOrders(orders), trackPositions(portfolio))
+    .subscribe((rec) => fills.push(rec));
+  const signals$ = new Subject<OrderSignal>();
+  let pipelineError: unknown;
+  const signalSub = signals$
+    .pipe(riskGate(riskCtx, (r) => refused.push(r)), placeOrders({ orders, ids, driver: driverOf, market: marketOf, mark }))
+    .subscribe({ error: (e: unknown) => (pipelineError = e) });
+
+  const sources: EventSource<OrderSignal | MarketEvent>[] = [];
+  if (plan.signalsFile) {
+    sources.push(
+      signalCsvSource(plan.signalsFile, {
+        skipBadRows: plan.skipBadRows,
+        isKnownVenue: opts.isVenue,
+        isKnownMarket: (venue, symbol) => markets.has(key(venue, symbol)),
+        onBadRow: (r) => badRows.push({ file: r.file, line: r.line, reason: r.reason, rule: 'bad_row' }),
+      }),
+    );
+  }
+  for (const m of plan.marketData) sources.push(marketSource(m));
+
+  let events = 0;
+  let firstTs: number | undefined;
+  let lastTs = 0;
+  await new Promise<void>((resolve, reject) => {
+    fromBatches(mergeByTime(sources)).subscribe({
+      next: (ev) => {
+        if (pipelineError) throw pipelineError;
+        clock.advance(ev.ts);
+        firstTs ??= ev.ts;
+        lastTs = ev.ts;
+        if (ev.kind === 'order') signals$.next(ev);
+        else driverOf(ev.venue).onMarket(ev);
+        const dd = sampler.maybeSample(ev.ts);
+        if (dd !== undefined && plan.risk.maxDrawdown !== undefined && dd > plan.risk.maxDrawdown) {
+          killSwitch.trip('halted', `drawdown ${(dd * 100).toFixed(2)}% exceeded the limit ${(plan.risk.maxDrawdown * 100).toFixed(2)}%`, ev.ts);
+        }
+        if ((++events & 0x3fff) === 0) opts.onProgress?.(ev.ts, events);
+      },
+      error: reject,
+      complete: resolve,
+    });
+  });
+  if (pipelineError) throw pipelineError;
+  for (const d of drivers.values()) d.finish(lastTs);
+  sampler.finish(lastTs);
+  signalSub.unsubscribe();
+  eventsSub.unsubscribe();
+  opts.onProgress?.(lastTs, events);
+
+  if (firstTs === undefined) throw new DataError('no events: the signal and market data files are all empty');
+  const warnings = [...plan.warnings];
+  if (sampler.unpricedAssets.size > 0) {
+    warnings.push(`no price to value ${[...sampler.unpricedAssets].join(', ')} in ${plan.quoteCurrency}; counted as 0 (add a market or fx rate)`);
+  }
+  await assertVenueAgrees(portfolio.snapshot(), drivers);
+
+  const marks = new Map<string, number>();
+  for (const m of markets.values()) {
+    const v = mark(m.venue, m.symbol);
+    if (v !== undefined) marks.set(`${m.venue}:${m.symbol}`, v);
+  }
+  const last = killSwitch.history[killSwitch.history.length - 1];
+  return {
+    runId: plan.runId,
+    scenario: plan.name,
+    mode: 'backtest',
+    seed: plan.seed,
+    quoteCurrency: plan.quoteCurrency,
+    startTs: firstTs,
+    endTs: lastTs,
+    initialBalances: initial,
+    finalBalances: portfolio.snapshot(),
+    initialEquity: sampler.initialEquity ?? 0,
+    finalEquity: sampler.equity[sampler.equity.length - 1] ?? 0,
+    equity: { ts: sampler.ts, equity: sampler.equity },
+    orders: orders.records(),
+    fills,
+    refused,
+    badRows,
+    marks,
+    riskState: { state: killSwitch.state, ...(last ? { reason: last.reason, ts: last.ts } : {}) },
+    eventsProcessed: events,
+    warnings,
+  };
+}
+
+/** The venue is the truth: our ledger must match the simulated venue's balances exactly. */
+async function assertVenueAgrees(ours: BalanceSheet, drivers: ReadonlyMap<VenueId, SimulatedExchange>): Promise<void> {
+  const diffs: string[] = [];
+  for (const [venue, d] of drivers) {
+    const theirs = await d.fetchBalance();
+    const mine = ours.get(venue) ?? new Map<Asset, Atto>();
+    for (const asset of new Set([...theirs.keys(), ...mine.keys()])) {
+      const a = mine.get(asset) ?? 0n;
+      const b = theirs.get(asset) ?? 0n;
+      if (a !== b) diffs.push(`${venue} ${asset}: ledger ${formatAtto(a)} vs venue ${formatAtto(b)}`);
+    }
+  }
+  if (diffs.length > 0) throw new InvariantError(`balances diverge from the venue:\n  ${diffs.join('\n  ')}`, { diffs });
+}

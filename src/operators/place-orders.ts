@@ -1,0 +1,65 @@
+/**
+ * Turns approved signals into orders: rounds to the market's lot and tick, checks the venue's
+ * minimums locally (a violation is a final `rejected`, never sent), gives each order a fresh client id,
+ * registers it before the request leaves, then hands it to the venue's driver.
+ */
+import { map, type OperatorFunction } from 'rxjs';
+import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
+import type { ClientIdFactory } from '../domain/client-ids.ts';
+import type { OrderRegistry, OrderState } from '../domain/order-registry.ts';
+import { checkOrderLimits, roundAmount, roundPrice } from '../domain/precision.ts';
+import type { MarketDef, MarketSymbol, OrderSignal, SubmitOrder, VenueId } from '../domain/types.ts';
+
+export interface PlaceOrdersDeps {
+  readonly orders: OrderRegistry;
+  readonly ids: ClientIdFactory;
+  readonly driver: (venue: VenueId) => ExchangeDriver;
+  readonly market: (venue: VenueId, symbol: MarketSymbol) => MarketDef | undefined;
+  /** Reference price for checking a market order's notional against the minimum. */
+  readonly mark: (venue: VenueId, symbol: MarketSymbol) => number | undefined;
+  /** Called once the order is registered and before it is sent (the journal hook). */
+  readonly beforeSend?: (order: OrderState) => void;
+}
+
+/** Builds the order for a signal, rounded to the market's precision. */
+export function orderFromSignal(sig: OrderSignal, market: MarketDef, clientId: string): SubmitOrder {
+  const quantity = roundAmount(market, sig.quantity);
+  // A buy limit rounds down and a sell limit up: never more aggressive than the signal asked.
+  const price = sig.type === 'limit' && sig.price !== undefined ? roundPrice(market, sig.price, sig.side === 'buy' ? 'down' : 'up') : undefined;
+  return {
+    clientId,
+    venue: sig.venue,
+    symbol: sig.symbol,
+    side: sig.side,
+    type: sig.type,
+    quantity,
+    ...(price !== undefined ? { price } : {}),
+    ts: sig.ts,
+    signalId: sig.id,
+  };
+}
+
+/**
+ * @example approved$.pipe(placeOrders(deps)).subscribe()
+ * Emits every order created, whether sent or rejected locally.
+ */
+export function placeOrders(deps: PlaceOrdersDeps): OperatorFunction<OrderSignal, OrderState> {
+  return map((sig) => {
+    const market = deps.market(sig.venue, sig.symbol);
+    if (!market) throw new Error(`no market definition for ${sig.venue} ${sig.symbol}`);
+    const cmd = orderFromSignal(sig, market, deps.ids.next());
+    const order = deps.orders.create(cmd);
+    const violation =
+      cmd.quantity <= 0
+        ? { code: 'LOT_SIZE', message: `quantity ${sig.quantity} rounds to 0 at lot step ${market.precision.amount}` }
+        : checkOrderLimits(market, cmd.quantity, cmd.price ?? deps.mark(cmd.venue, cmd.symbol));
+    if (violation) {
+      deps.orders.transition(order, 'reject', cmd.ts, `${violation.code}: ${violation.message}`);
+      return order;
+    }
+    deps.beforeSend?.(order);
+    deps.orders.transition(order, 'submit', cmd.ts);
+    void deps.driver(cmd.venue).submit(cmd);
+    return order;
+  });
+}
