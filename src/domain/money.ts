@@ -37,9 +37,13 @@ export function parseAtto(text: string): Atto {
 
 /** Converts a finite number to atto-units via its shortest round-trip decimal form. */
 export function toAtto(value: number): Atto {
-  // Fast path (hot in matching): values with ≤ 8 decimals round-trip through an integer of 1e-8 units.
-  const scaled = Math.round(value * 1e8);
-  if (Number.isSafeInteger(scaled) && scaled / 1e8 === value) return BigInt(scaled) * ATTO_PER_1E8;
+  // Fast paths (hot in matching). Integers convert directly. Below 4e7 doubles are finer than 1e-8, so
+  // a value that round-trips through an integer of 1e-8 units has exactly that decimal form.
+  if (Number.isSafeInteger(value)) return BigInt(value) * ATTO_PER_UNIT;
+  if (value < 4e7 && value > -4e7) {
+    const scaled = Math.round(value * 1e8);
+    if (scaled / 1e8 === value) return BigInt(scaled) * ATTO_PER_1E8;
+  }
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
   return parseAtto(String(value));
 }

@@ -24,13 +24,34 @@ export interface OrderState {
   readonly quantityAtto: Atto;
   updatedTs: TimeMs;
   reason?: string;
+  /** Venue trade ids already applied to this order: a fill counts once (RELIABILITY rule 3). */
+  readonly tradeIds: Set<string>;
   /** How an unknown outcome was settled, e.g. `lookup` or `local` (the venue never answered). */
   resolution?: string;
 }
 
+export interface ApplyOutcome {
+  /** The order the event belongs to; undefined for an order this registry does not know. */
+  readonly order: OrderState | undefined;
+  /** True for a fill whose trade id was already applied (dropped). */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Orders in a final status leave memory once `onClosed` has taken them (a million-order backtest
+ * must not hold a million orders); the last `keepClosed` stay for late events such as a fill that
+ * crossed a cancel.
+ */
 export class OrderRegistry {
   private readonly orders = new Map<string, OrderState>();
+  private readonly closed: OrderState[] = [];
   private openCount = 0;
+  private readonly counts = new Map<OrderStatus, number>();
+
+  constructor(
+    private readonly onClosed: (record: OrderRecord) => void = () => {},
+    private readonly keepClosed = 10_000,
+  ) {}
 
   /** Registers a new order (status `new`). Client ids are unique per attempt: a reuse is a bug. */
   create(cmd: SubmitOrder): OrderState {
@@ -43,6 +64,7 @@ export class OrderRegistry {
       fees: 0n,
       quantityAtto: toAtto(cmd.quantity),
       updatedTs: cmd.ts,
+      tradeIds: new Set(),
     };
     this.orders.set(cmd.clientId, state);
     return state;
@@ -67,21 +89,26 @@ export class OrderRegistry {
     state.updatedTs = Math.max(state.updatedTs, ts);
     if (reason !== undefined) state.reason = reason;
     this.recount(before, state.status);
+    // A local rejection never goes through apply(); close it here.
+    if (before === 'new' && TerminalStatuses.has(state.status)) this.close(state);
   }
 
   /**
    * Applies a driver event to its order. Returns the order, or undefined for an order this registry
    * never created (the reconciler decides what to do with those).
    */
-  apply(ev: OrderEvent): OrderState | undefined {
+  apply(ev: OrderEvent): ApplyOutcome {
     const state = this.orders.get(ev.clientId);
-    if (!state) return undefined;
+    if (!state) return { order: undefined, duplicate: false };
+    const wasFinal = TerminalStatuses.has(state.status);
     switch (ev.kind) {
       case 'OrderAccepted':
         state.exchangeId = ev.exchangeId;
         this.transition(state, 'accept', ev.ts);
         break;
       case 'OrderFilled': {
+        if (state.tradeIds.has(ev.tradeId)) return { order: state, duplicate: true };
+        state.tradeIds.add(ev.tradeId);
         state.exchangeId ??= ev.exchangeId;
         state.filled += toAtto(ev.quantity);
         state.notional += ev.notional;
@@ -102,13 +129,37 @@ export class OrderRegistry {
         this.transition(state, 'lose_track', ev.ts, ev.reason);
         break;
     }
-    return state;
+    if (!wasFinal && TerminalStatuses.has(state.status)) this.close(state);
+    return { order: state, duplicate: false };
   }
 
+  /** Records of the orders still in memory (live ones and the recently closed). */
   records(): OrderRecord[] {
     const out: OrderRecord[] = [];
     for (const s of this.orders.values()) out.push(toRecord(s));
     return out;
+  }
+
+  /** Hands every order not yet closed to `onClosed` (end of a run), in creation order. */
+  flushOpen(): void {
+    for (const s of this.orders.values()) if (!TerminalStatuses.has(s.status)) this.onClosed(toRecord(s));
+  }
+
+  /** Count of orders per status, over the whole run. */
+  statusCounts(): ReadonlyMap<OrderStatus, number> {
+    const out = new Map(this.counts);
+    for (const s of this.orders.values()) if (!TerminalStatuses.has(s.status)) out.set(s.status, (out.get(s.status) ?? 0) + 1);
+    return out;
+  }
+
+  private close(state: OrderState): void {
+    this.counts.set(state.status, (this.counts.get(state.status) ?? 0) + 1);
+    this.onClosed(toRecord(state));
+    this.closed.push(state);
+    if (this.closed.length > this.keepClosed) {
+      const old = this.closed.splice(0, this.closed.length - this.keepClosed);
+      for (const o of old) this.orders.delete(o.cmd.clientId);
+    }
   }
 
   private recount(before: OrderStatus, after: OrderStatus): void {

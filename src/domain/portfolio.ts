@@ -1,7 +1,6 @@
 /**
  * Balances per venue and asset, positions per venue and market with average cost, realized P&L and
- * fees — all exact (atto bigint). Balances change only through fills, and each fill is applied once,
- * keyed by (venue, trade id).
+ * fees — all exact (atto bigint). Balances change only through fills.
  */
 import { InvariantError } from '../core/errors.ts';
 import { attoToNumber, roundHalfAwayDiv, toAtto } from './money.ts';
@@ -24,9 +23,7 @@ export class Portfolio {
   /** Float shadow of each balance for fast valuation; refreshed whenever the exact value changes. */
   private readonly approx = new Map<VenueId, Map<Asset, number>>();
   private readonly positions = new Map<string, PositionState>();
-  private readonly seenTrades = new Set<string>();
   private readonly feeTotals = new Map<Asset, Atto>();
-  duplicateFills = 0;
 
   constructor(initial: BalanceSheet, private readonly market: MarketLookup) {
     for (const [venue, assets] of initial) {
@@ -35,18 +32,12 @@ export class Portfolio {
   }
 
   /**
-   * Applies a fill once. Returns the record of what it did, or undefined when the same venue trade id
-   * was already applied (a repeated event, or a stream and a REST poll reporting the same fill).
+   * Applies a fill. Deduplication by venue trade id happens before this (the order registry keeps the
+   * trade ids of each order), so every call here moves balances.
    */
-  applyFill(fill: OrderFilled, signalId?: string): FillRecord | undefined {
-    const key = `${fill.venue}\u0000${fill.tradeId}`;
-    if (this.seenTrades.has(key)) {
-      this.duplicateFills++;
-      return undefined;
-    }
+  applyFill(fill: OrderFilled, signalId?: string): FillRecord {
     const market = this.market(fill.venue, fill.symbol);
     if (!market) throw new InvariantError(`fill for unknown market ${fill.venue} ${fill.symbol}`, { fill });
-    this.seenTrades.add(key);
 
     const qty = toAtto(fill.quantity);
     const sign = fill.side === 'buy' ? 1n : -1n;

@@ -1,14 +1,17 @@
 /**
  * Applies driver events to the order registry (through the transition table) and passes on the
- * fills, tagged with the order they belong to.
+ * fills of our orders, each once (a repeated trade id is dropped), tagged with their order. Events for
+ * orders we do not know go to `onForeign` (reconciliation's input).
  */
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import type { OrderRegistry, OrderState } from '../domain/order-registry.ts';
 import type { OrderEvent, OrderFilled } from '../domain/types.ts';
 
+const NONE: never[] = [];
+
 export interface TrackedFill {
   readonly fill: OrderFilled;
-  readonly order: OrderState | undefined;
+  readonly order: OrderState;
 }
 
 /**
@@ -20,8 +23,8 @@ export function trackOrders(
   onForeign: (ev: OrderEvent) => void = () => {},
 ): OperatorFunction<OrderEvent, TrackedFill> {
   return mergeMap((ev) => {
-    const order = orders.apply(ev);
+    const { order, duplicate } = orders.apply(ev);
     if (!order) onForeign(ev);
-    return ev.kind === 'OrderFilled' ? [{ fill: ev, order }] : [];
+    return ev.kind === 'OrderFilled' && order && !duplicate ? [{ fill: ev, order }] : NONE;
   });
 }

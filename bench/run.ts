@@ -1,0 +1,60 @@
+/**
+ * `npm run bench [-- --json] [-- --quick]`: runs every case in a child process (so peak RSS is per
+ * case) and prints throughput, wall time and peak RSS. Inputs are generated once, seeded, into
+ * bench/.data/ (generation time is not counted).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const here = import.meta.dirname;
+
+function runCase(...args: string[]): Record<string, number | string> {
+  // Generate first (untimed), then measure in a fresh process.
+  const go = () =>
+    spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', path.join(here, 'case.ts'), ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  let r = go();
+  if (r.status === 0) r = go();
+  if (r.status !== 0) throw new Error(`bench case ${args.join(' ')} failed (exit ${r.status})`);
+  const line = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line) as Record<string, number | string>;
+}
+
+function show(fig: Record<string, number | string>): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(fig)}\n`);
+    return;
+  }
+  const parts = Object.entries(fig)
+    .filter(([k]) => k !== 'case')
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(k.endsWith('_s') ? 2 : 0)) : v}`);
+  process.stdout.write(`${String(fig.case).padEnd(30)} ${parts.join('  ')}\n`);
+}
+
+const barsN = quick ? 100_000 : 1_000_000;
+const bookScale = quick ? 0.1 : 1;
+
+const bars = runCase('bars', String(barsN));
+show(bars);
+const bars4 = runCase('bars', String(barsN * 4));
+show({ ...bars4, case: 'bars (4x input, memory)' });
+
+const floor = runCase('floor-book', String(bookScale));
+show(floor);
+const book = runCase('book', String(bookScale));
+show(book);
+const ratio = Number(book.wall_s) / Number(floor.wall_s);
+show({ case: 'book / csv-parse floor', ratio, target: '<= 1.5' });
+
+const summary = {
+  case: 'targets',
+  bars_per_s_ok: Number(bars.bars_per_s) >= 270_000 ? 'yes' : 'NO',
+  book_under_20s: Number(book.wall_s) < 20 ? 'yes' : 'NO',
+  book_vs_floor_ok: ratio <= 1.5 ? 'yes' : 'NO',
+  peak_rss_under_400mb: Math.max(Number(bars.peak_rss_mb), Number(bars4.peak_rss_mb), Number(book.peak_rss_mb)) < 400 ? 'yes' : 'NO',
+};
+show(summary);
