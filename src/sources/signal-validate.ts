@@ -1,0 +1,132 @@
+/**
+ * Signal validation, shared by the CSV replay and the JSON-lines reader so both accept and refuse
+ * exactly the same things with the same messages.
+ *
+ * Fields (CSV column / JSON key): `timestamp`, `exchange` (ccxt id), `symbol` (ccxt unified
+ * `BASE/QUOTE`, optionally `:SETTLE`), `side` (buy|sell), `quantity` (> 0), optional `type`
+ * (market|limit, default market), `price` (required and > 0 for limit orders; on a market order it is
+ * kept as a reference price only — e.g. for slippage checks — and never turns it into a limit),
+ * `risk` (0..1), `id` (default `<file basename>:<line>`, unique within a file).
+ */
+import { DataError } from '../core/errors.ts';
+import { OrderTypes, Sides, type Signal } from '../domain/types.ts';
+import type { Decoder } from './decode.ts';
+import type { ReadOptions } from './event-source.ts';
+import {
+  describeValue,
+  expectInRange,
+  expectOneOf,
+  expectPositive,
+  expectTimestamp,
+  isAbsent,
+} from './fields.ts';
+
+export interface SignalReadOptions extends ReadOptions {
+  readonly isKnownVenue?: (venue: string) => boolean;
+  readonly isKnownMarket?: (venue: string, symbol: string) => boolean;
+}
+
+/** A signal as read, before validation: CSV cells (strings) or JSON values. */
+export interface RawSignal {
+  readonly timestamp?: unknown;
+  readonly exchange?: unknown;
+  readonly symbol?: unknown;
+  readonly side?: unknown;
+  readonly quantity?: unknown;
+  readonly type?: unknown;
+  readonly price?: unknown;
+  readonly risk?: unknown;
+  readonly id?: unknown;
+}
+
+export const SIGNAL_REQUIRED_FIELDS = ['timestamp', 'exchange', 'symbol', 'side', 'quantity'] as const;
+export const SIGNAL_OPTIONAL_FIELDS = ['type', 'price', 'risk', 'id'] as const;
+export type SignalField = (typeof SIGNAL_REQUIRED_FIELDS)[number] | (typeof SIGNAL_OPTIONAL_FIELDS)[number];
+
+// ccxt ids are lower-case alphanumerics (binance, binanceusdm, upbit, bitfinex2); be a little lenient.
+const VENUE_ID = /^[a-z0-9][a-z0-9_.-]*$/;
+// BASE/QUOTE, or BASE/QUOTE:SETTLE(-expiry-strike-type) for derivatives.
+const UNIFIED_SYMBOL = /^[^\s/:]+\/[^\s/:]+(?::\S+)?$/;
+
+function expectVenue(v: unknown, file: string, line: number, opts: SignalReadOptions): string {
+  if (typeof v !== 'string' || !VENUE_ID.test(v)) {
+    throw DataError.at(file, line, `expected a ccxt exchange id (lower-case, e.g. "binance"), got ${describeValue(v)}`, 'exchange');
+  }
+  if (opts.isKnownVenue !== undefined && !opts.isKnownVenue(v)) {
+    throw DataError.at(file, line, `expected a configured venue, got unknown venue ${describeValue(v)}`, 'exchange');
+  }
+  return v;
+}
+
+function expectSymbol(v: unknown, venue: string, file: string, line: number, opts: SignalReadOptions): string {
+  if (typeof v !== 'string' || !UNIFIED_SYMBOL.test(v)) {
+    throw DataError.at(file, line, `expected a ccxt unified symbol like "BTC/USDT", got ${describeValue(v)}`, 'symbol');
+  }
+  if (opts.isKnownMarket !== undefined && !opts.isKnownMarket(venue, v)) {
+    throw DataError.at(file, line, `expected a market listed on "${venue}", got unknown market ${describeValue(v)}`, 'symbol');
+  }
+  return v;
+}
+
+function expectId(v: unknown, file: string, line: number): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  throw DataError.at(file, line, `expected a non-empty string, got ${describeValue(v)}`, 'id');
+}
+
+/** Validates one raw signal; throws a DataError naming file, line and field. */
+export function validateSignal(
+  raw: RawSignal,
+  file: string,
+  line: number,
+  defaultId: string,
+  opts: SignalReadOptions,
+): Signal {
+  const ts = expectTimestamp(raw.timestamp, file, line, 'timestamp');
+  const venue = expectVenue(raw.exchange, file, line, opts);
+  const symbol = expectSymbol(raw.symbol, venue, file, line, opts);
+  const side = expectOneOf(raw.side, Sides, file, line, 'side');
+  const quantity = expectPositive(raw.quantity, file, line, 'quantity');
+  const type = isAbsent(raw.type) ? 'market' : expectOneOf(raw.type, OrderTypes, file, line, 'type');
+  let price: number | undefined;
+  if (!isAbsent(raw.price)) price = expectPositive(raw.price, file, line, 'price');
+  else if (type === 'limit') {
+    throw DataError.at(file, line, 'expected a positive number (a limit order needs a price), got nothing', 'price');
+  }
+  const risk = isAbsent(raw.risk) ? undefined : expectInRange(raw.risk, 0, 1, file, line, 'risk');
+  const id = isAbsent(raw.id) ? defaultId : expectId(raw.id, file, line);
+  const source = { file, line };
+  const base = { kind: 'order' as const, id, ts, venue, symbol, side, quantity, type };
+  // Optional fields are left out rather than set to undefined, so reports and JSON stay minimal.
+  if (price !== undefined && risk !== undefined) return { ...base, price, risk, source };
+  if (price !== undefined) return { ...base, price, source };
+  if (risk !== undefined) return { ...base, risk, source };
+  return { ...base, source };
+}
+
+/**
+ * A stateful decoder for one signal file: validation per row, then (after the shared time-order
+ * check) id uniqueness. `idPrefix` is the file's basename, for default ids.
+ */
+export function signalDecoder<R>(
+  file: string,
+  idPrefix: string,
+  opts: SignalReadOptions,
+  toRaw: (row: R, line: number) => RawSignal | undefined,
+): Decoder<R, Signal> {
+  const seen = new Map<string, number>();
+  return {
+    tsField: 'timestamp',
+    decode: (row, line) => {
+      const raw = toRaw(row, line);
+      return raw === undefined ? undefined : validateSignal(raw, file, line, `${idPrefix}:${line}`, opts);
+    },
+    accept: (s, line) => {
+      const first = seen.get(s.id);
+      if (first !== undefined) {
+        throw DataError.at(file, line, `expected a unique id, got ${describeValue(s.id)} already used on line ${first}`, 'id');
+      }
+      seen.set(s.id, line);
+    },
+  };
+}
