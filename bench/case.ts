@@ -59,7 +59,7 @@ async function main(): Promise<Record<string, unknown>> {
       io,
     );
     const wall = (performance.now() - t0) / 1000;
-    return { case: 'bars', bars: n, signals: Math.round(n / 100), fills: result.fills.length, wall_s: wall, bars_per_s: n / wall };
+    return { case: 'bars', bars: n, signals: Math.round(n / 100), fills: result.fillStats.count, wall_s: wall, bars_per_s: n / wall };
   }
   if (kind === 'book') {
     const scale = Number(arg);
@@ -78,7 +78,7 @@ async function main(): Promise<Record<string, unknown>> {
       io,
     );
     const wall = (performance.now() - t0) / 1000;
-    return { case: 'book', scale, rows: f.rows, fills: result.fills.length, wall_s: wall, events_per_s: f.rows / wall };
+    return { case: 'book', scale, rows: f.rows, fills: result.fillStats.count, wall_s: wall, events_per_s: f.rows / wall };
   }
   if (kind === 'floor-book') {
     const f = await bookInputs(Number(arg));

@@ -69,7 +69,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         (y) => runFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file' })),
         async (args) => {
           const isVenue = await ccxtVenues();
-          await backtestCommand(args.scenario, args as RunFlags, { ...io, isVenue });
+          await backtestCommand(args.scenario as string | undefined, args as RunFlags, { ...io, isVenue });
         },
       )
       .command(

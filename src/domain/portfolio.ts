@@ -24,6 +24,7 @@ export class Portfolio {
   private readonly approx = new Map<VenueId, Map<Asset, number>>();
   private readonly positions = new Map<string, PositionState>();
   private readonly feeTotals = new Map<Asset, Atto>();
+  private openPositions = 0;
 
   constructor(initial: BalanceSheet, private readonly market: MarketLookup) {
     for (const [venue, assets] of initial) {
@@ -47,7 +48,9 @@ export class Portfolio {
     this.feeTotals.set(fill.feeAsset, (this.feeTotals.get(fill.feeAsset) ?? 0n) + fill.fee);
 
     const pos = this.positionOf(fill.venue, fill.symbol);
+    const wasOpen = pos.qty !== 0n;
     const realized = applyToPosition(pos, sign, qty, fill.notional);
+    if (wasOpen !== (pos.qty !== 0n)) this.openPositions += wasOpen ? -1 : 1;
     pos.realized += realized;
     if (fill.feeAsset === market.quote) pos.fees += fill.fee;
 
@@ -85,6 +88,11 @@ export class Portfolio {
       const [venue, symbol] = key.split('\u0000') as [string, string];
       yield [venue, symbol, pos];
     }
+  }
+
+  /** True when some (venue, symbol) position is non-zero. O(1): a count kept as fills move positions. */
+  hasOpenPosition(): boolean {
+    return this.openPositions > 0;
   }
 
   feesPaid(): ReadonlyMap<Asset, Atto> {

@@ -2,6 +2,10 @@
  * What one run produces, independent of how it is written out. The engine fills it; report writers
  * read it. Everything here is a pure function of (scenario, data, seed): wall-clock facts live in
  * `RunInfo` and go to `run.json` only.
+ *
+ * Fills and orders are not held here: a million-order run would not fit the memory budget. The engine
+ * hands each one to a `RunSink` as it happens (the report recorder streams them to disk) and the
+ * result carries only their aggregates (`fillStats`, `orderCounts`).
  */
 import type {
   Asset,
@@ -59,6 +63,48 @@ export interface OrderRecord {
   readonly reason?: string;
 }
 
+/** Where the engine hands each fill and each final order as they happen. */
+export interface RunSink {
+  fill(rec: FillRecord): void;
+  order(rec: OrderRecord): void;
+}
+
+/** Exact sums over the fills of one (venue, symbol). */
+export interface MarketFillStats {
+  readonly venue: VenueId;
+  readonly symbol: MarketSymbol;
+  readonly fills: number;
+  /** Base quantity bought and sold. */
+  readonly buyVolume: Atto;
+  readonly sellVolume: Atto;
+  /** Σ notional, in the market's quote. */
+  readonly notional: Atto;
+  /** Per fee asset; an asset appears once a fill charged in it, even a zero fee. */
+  readonly fees: ReadonlyMap<Asset, Atto>;
+  /** Σ realized P&L, in the market's quote. */
+  readonly realizedPnl: Atto;
+}
+
+/** Aggregates of every fill of a run, enough for the summary without the fills themselves. */
+export interface FillStats {
+  readonly count: number;
+  /** Fills that realized P&L (realizedPnl ≠ 0), and those of them with realizedPnl > 0. */
+  readonly closing: number;
+  readonly wins: number;
+  /**
+   * Σ positive and Σ |negative| realized P&L per quote asset. Every quote traded has an entry in
+   * both (0 when none), so a quote with no losses is still listed.
+   */
+  readonly grossProfit: ReadonlyMap<Asset, Atto>;
+  readonly grossLoss: ReadonlyMap<Asset, Atto>;
+  /** Per fee asset. */
+  readonly fees: ReadonlyMap<Asset, Atto>;
+  /** Σ notional per quote asset. */
+  readonly turnover: ReadonlyMap<Asset, Atto>;
+  /** One entry per (venue, symbol), in order of first fill. */
+  readonly markets: readonly MarketFillStats[];
+}
+
 /** A signal the risk gate or the input parser refused. */
 export interface RefusedSignal {
   readonly ts?: TimeMs;
@@ -89,8 +135,14 @@ export interface RunResult {
   readonly initialEquity: number;
   readonly finalEquity: number;
   readonly equity: EquitySeries;
-  readonly orders: readonly OrderRecord[];
-  readonly fills: readonly FillRecord[];
+  /** Orders by final status (those still open at the end in their last status), over the whole run. */
+  readonly orderCounts: ReadonlyMap<OrderStatus, number>;
+  readonly fillStats: FillStats;
+  /**
+   * Fraction of equity samples at which some traded position (venue, symbol) was non-zero, computed
+   * by the engine while sampling; null with no samples.
+   */
+  readonly exposure: number | null;
   readonly refused: readonly RefusedSignal[];
   readonly badRows: readonly RefusedSignal[];
   /** Last mark per venue/symbol used for final valuation. */

@@ -11,7 +11,7 @@ import { mergeInput, readScenarioFile, validateScenario } from '../config/load-s
 import { loadMarketCatalog } from '../config/market-catalog.ts';
 import { buildRunPlan, type RunPlan } from '../config/run-plan.ts';
 import type { RunInfo, RunResult } from '../domain/run-result.ts';
-import { formatConsoleSummary, writeReports, type Summary } from '../reports/index.ts';
+import { RunRecorder, formatConsoleSummary, type Summary } from '../reports/index.ts';
 import { runBacktest } from './run-backtest.ts';
 import { overridesFromFlags, type RunFlags } from './run-options.ts';
 import { spanOf } from './time-range.ts';
@@ -56,15 +56,21 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
       )
     : undefined;
   bar?.start(1000, 0, { events: 0, time: '' });
+  // Trades and orders stream into a temp folder that becomes plan.outDir only if the run completes.
+  const recorder = await RunRecorder.open(plan.outDir);
   let result: RunResult;
   try {
     result = await runBacktest(plan, {
       isVenue: io.isVenue,
+      recorder,
       onProgress: (ts, events) => {
         const frac = span && span.end > span.start ? (ts - span.start) / (span.end - span.start) : 0;
         bar?.update(Math.round(Math.min(1, Math.max(0, frac)) * 1000), { events, time: new Date(ts).toISOString().slice(0, 19) });
       },
     });
+  } catch (err) {
+    await recorder.abort();
+    throw err;
   } finally {
     bar?.stop();
   }
@@ -77,7 +83,7 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
     tradeflowVersion: io.version,
     argv: io.argv,
   };
-  await writeReports(result, info, plan.outDir);
+  await recorder.publish(result, info);
   const summary = JSON.parse(await readFile(path.join(plan.outDir, 'summary.json'), 'utf8')) as Summary;
   io.out(formatConsoleSummary(summary, { outDir: path.relative(io.cwd, plan.outDir) || plan.outDir }));
   for (const w of result.warnings) io.err(`warning: ${w}`);

@@ -13,6 +13,8 @@ export class EquitySampler {
   private bucket = Number.NEGATIVE_INFINITY;
   private peak = Number.NEGATIVE_INFINITY;
   private unpriced = new Set<string>();
+  private exposed = 0;
+  private lastExposed = false;
   initialEquity: number | undefined;
 
   constructor(
@@ -34,6 +36,7 @@ export class EquitySampler {
     if (this.ts.length > 0 && this.ts[this.ts.length - 1] === ts) {
       this.ts.pop();
       this.equity.pop();
+      if (this.lastExposed) this.exposed--;
     }
     this.sample(ts, Math.floor(ts / this.intervalMs), true);
   }
@@ -41,6 +44,11 @@ export class EquitySampler {
   /** Assets that had no price at the last attempted sample (`venue:ASSET`). */
   get unpricedAssets(): ReadonlySet<string> {
     return this.unpriced;
+  }
+
+  /** Fraction of samples at which some traded position was open; null before any sample. */
+  get exposure(): number | null {
+    return this.ts.length === 0 ? null : this.exposed / this.ts.length;
   }
 
   get currentDrawdown(): number {
@@ -58,6 +66,8 @@ export class EquitySampler {
     this.initialEquity ??= value;
     this.ts.push(ts);
     this.equity.push(value);
+    this.lastExposed = this.portfolio.hasOpenPosition();
+    if (this.lastExposed) this.exposed++;
     if (value > this.peak) this.peak = value;
     return this.currentDrawdown;
   }

@@ -13,7 +13,8 @@ import { KillSwitch } from '../domain/kill-switch.ts';
 import { formatAtto } from '../domain/money.ts';
 import { OrderRegistry } from '../domain/order-registry.ts';
 import { Portfolio } from '../domain/portfolio.ts';
-import type { BalanceSheet, FillRecord, RefusedSignal, RunResult } from '../domain/run-result.ts';
+import type { BalanceSheet, RefusedSignal, RunResult } from '../domain/run-result.ts';
+import type { RunRecorder } from '../reports/index.ts';
 import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, OrderSignal, VenueId } from '../domain/types.ts';
 import { Valuation } from '../domain/valuation.ts';
 import { marketSource } from '../market/market-source.ts';
@@ -30,6 +31,8 @@ import { EquitySampler } from './equity-sampler.ts';
 
 export interface BacktestOptions {
   readonly isVenue: (id: string) => boolean;
+  /** Takes each fill and each final order as they happen (written to disk, aggregated). */
+  readonly recorder: Pick<RunRecorder, 'fill' | 'order' | 'stats'>;
   /** Called every few thousand events with the current event time. */
   readonly onProgress?: (ts: number, events: number) => void;
 }
@@ -98,14 +101,13 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   const mark = (venue: VenueId, symbol: MarketSymbol) => drivers.get(venue)?.mark(symbol);
 
   const portfolio = new Portfolio(initial, marketOf);
-  const orders = new OrderRegistry();
+  const orders = new OrderRegistry((r) => opts.recorder.order(r));
   const ids = new ClientIdFactory(`tf${plan.runId.slice(-6)}`);
   const killSwitch = new KillSwitch();
   const valuation = new Valuation([...markets.values()], plan.quoteCurrency, plan.fx);
   const sampler = new EquitySampler(portfolio, valuation, mark, plan.equityIntervalMs);
   const refused: RefusedSignal[] = [];
   const badRows: RefusedSignal[] = [];
-  const fills: FillRecord[] = [];
 
   const riskCtx: RiskContext = {
     limits: plan.risk,
@@ -122,7 +124,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   // Order events first: they must be applied before the next signal is judged.
   const eventsSub = merge(...[...drivers.values()].map((d) => d.events$))
     .pipe(trackOrders(orders), trackPositions(portfolio))
-    .subscribe((rec) => fills.push(rec));
+    .subscribe((rec) => opts.recorder.fill(rec));
   const signals$ = new Subject<OrderSignal>();
   let pipelineError: unknown;
   const signalSub = signals$
@@ -169,6 +171,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   sampler.finish(lastTs);
   signalSub.unsubscribe();
   eventsSub.unsubscribe();
+  orders.flushOpen();
   opts.onProgress?.(lastTs, events);
 
   if (firstTs === undefined) throw new DataError('no events: the signal and market data files are all empty');
@@ -197,8 +200,9 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     initialEquity: sampler.initialEquity ?? 0,
     finalEquity: sampler.equity[sampler.equity.length - 1] ?? 0,
     equity: { ts: sampler.ts, equity: sampler.equity },
-    orders: orders.records(),
-    fills,
+    orderCounts: orders.statusCounts(),
+    fillStats: opts.recorder.stats,
+    exposure: sampler.exposure,
     refused,
     badRows,
     marks,
