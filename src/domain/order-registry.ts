@@ -182,7 +182,8 @@ export function toRecord(s: OrderState): OrderRecord {
     ...(s.cmd.price !== undefined ? { price: s.cmd.price } : {}),
     status: s.status,
     filled,
-    ...(s.filled > 0n ? { avgPrice: attoToNumber(s.notional) / filled } : {}),
+    // Exact quotient in atto, then 12 significant digits: no float noise like 103789.73000000001.
+    ...(s.filled > 0n ? { avgPrice: Number(attoToNumber((s.notional * 10n ** 18n) / s.filled).toPrecision(12)) } : {}),
     fees: s.fees,
     createdTs: s.cmd.ts,
     updatedTs: s.updatedTs,

@@ -4,6 +4,7 @@
  * Column lists are exported so readers and tests refer to one definition; the row functions below
  * must list the fields in the same order.
  */
+import { roundSignificant } from './stable-json.ts';
 import type { EquitySeries, FillRecord, OrderRecord } from '../domain/run-result.ts';
 import { formatAtto } from '../domain/money.ts';
 import type { Atto } from '../domain/types.ts';
@@ -98,7 +99,8 @@ export function writeEquityCsv(path: string, series: EquitySeries, options?: Chu
         const e = equity[i]!;
         if (!Number.isFinite(e)) throw new RangeError(`equity[${i}] is ${e}`);
         if (e > peak) peak = e;
-        append(`${isoTime(ts[i]!, 'equity.ts')},${e},${drawdownFrom(peak, e)}\n`);
+        // Same rounding as summary.json, so the last row equals final_equity exactly.
+        append(`${isoTime(ts[i]!, 'equity.ts')},${roundSignificant(e)},${roundSignificant(drawdownFrom(peak, e))}\n`);
       }
     },
     options,

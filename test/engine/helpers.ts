@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { backtestCommand, type CommandIO } from '../../src/engine/backtest-command.ts';
+import type { RunFlags } from '../../src/engine/run-options.ts';
+
+export const REPO = path.resolve(import.meta.dirname, '../..');
+export const SHARED = path.resolve(REPO, '../shared/data');
+
+export function tmpDir(prefix = 'tf-e2e-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function quietIO(): CommandIO & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return {
+    lines,
+    errors,
+    out: (t) => lines.push(t),
+    err: (t) => errors.push(t),
+    progress: false,
+    cwd: REPO,
+    isVenue: (id) => ['binance', 'upbit', 'kraken', 'binanceus'].includes(id),
+    version: 'test',
+    argv: [],
+  };
+}
+
+export function runBacktestCli(scenario: string | undefined, flags: RunFlags) {
+  return backtestCommand(scenario, flags, quietIO());
+}
+
+export function readCsv(file: string): Record<string, string>[] {
+  return parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+}
+
+export function readJson(file: string): any {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
