@@ -24,7 +24,7 @@ function gauss(rnd: () => number): number {
 
 interface Candle { ts: number; open: number; high: number; low: number; close: number; volume: number }
 
-function candles(seed: number, start: number, startPrice: number, minutes: number, tick: number, vol: number): Candle[] {
+function candles(seed: number, start: number, startPrice: number, minutes: number, tick: number, vol: number, volume: number): Candle[] {
   const rnd = mulberry32(seed);
   const out: Candle[] = [];
   let price = startPrice;
@@ -40,7 +40,7 @@ function candles(seed: number, start: number, startPrice: number, minutes: numbe
       lo = Math.min(lo, p);
     }
     price = p;
-    const c = { ts: start + i * 60_000, open: round(open), high: round(hi * (1 + 0.0002 * rnd())), low: round(lo * (1 - 0.0002 * rnd())), close: round(p), volume: Number((2 + 20 * rnd()).toFixed(5)) };
+    const c = { ts: start + i * 60_000, open: round(open), high: round(hi * (1 + 0.0002 * rnd())), low: round(lo * (1 - 0.0002 * rnd())), close: round(p), volume: Number((volume * (0.2 + 2 * rnd())).toFixed(5)) };
     c.high = Math.max(c.high, c.open, c.close);
     c.low = Math.min(c.low, c.open, c.close);
     out.push(c);
@@ -52,8 +52,8 @@ const fmt = (n: number, d: number) => n.toFixed(d);
 const iso = (ts: number) => new Date(ts).toISOString().replace('.000Z', 'Z');
 const dir = path.resolve(import.meta.dirname, '../data/sample');
 const start = Date.UTC(2025, 5, 1);
-const btc = candles(7, start, 105_000, 2880, 0.01, 0.0009);
-const eth = candles(11, start, 2_600, 2880, 0.01, 0.0011);
+const btc = candles(7, start, 105_000, 2880, 0.01, 0.0009, 10);
+const eth = candles(11, start, 2_600, 2880, 0.01, 0.0011, 300);
 
 function writeCandles(file: string, cs: Candle[]): void {
   const rows = cs.map((c) => [iso(c.ts), fmt(c.open, 2), fmt(c.high, 2), fmt(c.low, 2), fmt(c.close, 2), c.volume].join(','));

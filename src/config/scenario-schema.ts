@@ -32,11 +32,12 @@ export const riskSchema = z.strictObject({
   max_drawdown: z.number().gt(0).max(1).optional(),
 });
 
+/** Defaults match the simulator's DEFAULT_CANDLE_BOOK (src/sim/candle-book.ts). */
 export const candleBookSchema = z.strictObject({
-  spread_bps: nonNegative.default(2),
-  levels: z.number().int().positive().default(10),
-  level_step_bps: positive.default(1),
-  depth_fraction: positive.max(1).default(0.1),
+  spread_bps: nonNegative.default(10),
+  levels: z.number().int().positive().default(5),
+  level_step_bps: positive.default(10),
+  depth_fraction: positive.max(1).default(0.5),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -64,9 +64,16 @@ export function formatAtto(value: Atto, maxDecimals = ATTO_DECIMALS): string {
   return neg && body !== '0' ? `-${body}` : body;
 }
 
-/** Nearest double to an atto amount (for statistics and charts, never for balances). */
+/**
+ * A double close to an atto amount, for valuation, statistics and charts — never for balances. Exact
+ * (the nearest double) whenever the amount has at most 15 significant digits, else within 1 ulp.
+ */
 export function attoToNumber(value: Atto): number {
-  return Number(formatAtto(value));
+  // Integer and fraction apart: each converts exactly for ordinary amounts, so the sum is the nearest
+  // double (Number(1e23n) / 1e18 alone would give 99999.99999999999 for 100000).
+  const int = value / ATTO_PER_UNIT;
+  const frac = value - int * ATTO_PER_UNIT;
+  return frac === 0n ? Number(int) : Number(int) + Number(frac) / 1e18;
 }
 
 /** a × b where both are atto-denominated; result in atto (truncated toward zero). */

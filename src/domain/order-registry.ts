@@ -44,8 +44,11 @@ export interface ApplyOutcome {
  */
 export class OrderRegistry {
   private readonly orders = new Map<string, OrderState>();
-  private readonly closed: OrderState[] = [];
-  private openCount = 0;
+  /** Orders sent and not final: what risk checks iterate, so it must not hold closed ones. */
+  private readonly liveOrders = new Map<string, OrderState>();
+  /** Recently closed orders, oldest first from `closedHead` (a queue without O(n) shifts). */
+  private closed: OrderState[] = [];
+  private closedHead = 0;
   private readonly counts = new Map<OrderStatus, number>();
 
   constructor(
@@ -76,11 +79,11 @@ export class OrderRegistry {
 
   /** Orders not in a final status (open, partially filled, submitting, unknown). */
   get liveCount(): number {
-    return this.openCount;
+    return this.liveOrders.size;
   }
 
-  *live(): IterableIterator<OrderState> {
-    for (const o of this.orders.values()) if (!TerminalStatuses.has(o.status) && o.status !== 'new') yield o;
+  live(): IterableIterator<OrderState> {
+    return this.liveOrders.values();
   }
 
   transition(state: OrderState, t: OrderTransition, ts: TimeMs, reason?: string): void {
@@ -88,7 +91,7 @@ export class OrderRegistry {
     state.status = nextStatus(state.status, t, state.cmd.clientId);
     state.updatedTs = Math.max(state.updatedTs, ts);
     if (reason !== undefined) state.reason = reason;
-    this.recount(before, state.status);
+    this.recount(state, before);
     // A local rejection never goes through apply(); close it here.
     if (before === 'new' && TerminalStatuses.has(state.status)) this.close(state);
   }
@@ -156,16 +159,22 @@ export class OrderRegistry {
     this.counts.set(state.status, (this.counts.get(state.status) ?? 0) + 1);
     this.onClosed(toRecord(state));
     this.closed.push(state);
-    if (this.closed.length > this.keepClosed) {
-      const old = this.closed.splice(0, this.closed.length - this.keepClosed);
-      for (const o of old) this.orders.delete(o.cmd.clientId);
+    while (this.closed.length - this.closedHead > this.keepClosed) {
+      this.orders.delete(this.closed[this.closedHead]!.cmd.clientId);
+      this.closedHead++;
+    }
+    if (this.closedHead > 4096 && this.closedHead * 2 > this.closed.length) {
+      this.closed = this.closed.slice(this.closedHead);
+      this.closedHead = 0;
     }
   }
 
-  private recount(before: OrderStatus, after: OrderStatus): void {
+  private recount(state: OrderState, before: OrderStatus): void {
     const wasLive = before !== 'new' && !TerminalStatuses.has(before);
-    const isLive = after !== 'new' && !TerminalStatuses.has(after);
-    if (wasLive !== isLive) this.openCount += isLive ? 1 : -1;
+    const isLive = state.status !== 'new' && !TerminalStatuses.has(state.status);
+    if (wasLive === isLive) return;
+    if (isLive) this.liveOrders.set(state.cmd.clientId, state);
+    else this.liveOrders.delete(state.cmd.clientId);
   }
 }
 

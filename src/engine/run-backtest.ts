@@ -167,7 +167,9 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     });
   });
   if (pipelineError) throw pipelineError;
-  for (const d of drivers.values()) d.finish(lastTs);
+  // Commands sent at the last event still arrive (latency later) and meet the final book.
+  const maxLatency = Math.max(0, ...[...plan.venues.values()].map((v) => v.latencyMs));
+  for (const d of drivers.values()) d.finish(lastTs + maxLatency);
   sampler.finish(lastTs);
   signalSub.unsubscribe();
   eventsSub.unsubscribe();

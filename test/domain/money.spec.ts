@@ -56,3 +56,12 @@ describe('money', () => {
     );
   });
 });
+
+describe('attoToNumber', () => {
+  it('when an amount has few significant digits then the nearest double comes back', async () => {
+    const { attoToNumber } = await import('../../src/domain/money.ts');
+    for (const t of ['100000', '5550', '0.1', '-0.3', '159523000', '0.00000001', '17489.944854169', '-12345.678']) {
+      expect(attoToNumber(parseAtto(t)), t).toBe(Number(t));
+    }
+  });
+});

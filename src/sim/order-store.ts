@@ -1,0 +1,112 @@
+/**
+ * Every order the venue ever accepted, so that fetchOrder tells the truth about finished orders too.
+ *
+ * A run can accept millions of orders, so rows are columnar: typed arrays plus the client id, about
+ * 80 bytes an order against ~300 for keeping the order objects (and the GC never scans the numbers).
+ * Open orders live as SimOrder objects elsewhere; their row is completed when they finish.
+ */
+import type { MarketSymbol, OrderSnapshot, OrderStatus, VenueId } from '../domain/types.ts';
+import type { SimOrder } from './sim-order.ts';
+
+const STATUSES: readonly OrderStatus[] = ['open', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected'];
+const STATUS_CODE = new Map<OrderStatus, number>(STATUSES.map((s, i) => [s, i]));
+const SELL = 1;
+const LIMIT = 2;
+
+export class OrderStore {
+  private readonly venue: VenueId;
+  private n = 0;
+  private clientIds: string[] = [];
+  /** bit 0: sell, bit 1: limit, bits 2+: status code. */
+  private meta = new Uint8Array(1024);
+  private symbol = new Uint16Array(1024);
+  private quantity = new Float64Array(1024);
+  private price = new Float64Array(1024);
+  private filled = new Float64Array(1024);
+  private updated = new Float64Array(1024);
+  private readonly symbolIds = new Map<MarketSymbol, number>();
+  private readonly symbols: MarketSymbol[] = [];
+  /** clientId → seq, built only when a lookup by client id needs it (latest use of an id wins). */
+  private readonly byClientId = new Map<string, number>();
+  private indexed = 0;
+
+  constructor(venue: VenueId) {
+    this.venue = venue;
+  }
+
+  /** Number of orders accepted so far; the next one gets seq = size + 1. */
+  get size(): number {
+    return this.n;
+  }
+
+  add(o: SimOrder): void {
+    if (o.seq !== this.n + 1) throw new RangeError(`order store: expected seq ${this.n + 1}, got ${o.seq}`);
+    if (this.n === this.meta.length) this.grow();
+    const i = this.n++;
+    let sym = this.symbolIds.get(o.symbol);
+    if (sym === undefined) {
+      sym = this.symbols.push(o.symbol) - 1;
+      this.symbolIds.set(o.symbol, sym);
+    }
+    this.clientIds.push(o.clientId);
+    this.symbol[i] = sym;
+    this.quantity[i] = o.quantity;
+    this.price[i] = o.price ?? Number.NaN;
+    this.write(i, o, 0);
+  }
+
+  /** Records the final state of `o`; `filled` is its filled quantity. */
+  close(o: SimOrder, filled: number): void {
+    this.write(o.seq - 1, o, filled);
+  }
+
+  clientIdOf(seq: number): string | undefined {
+    return Number.isInteger(seq) && seq >= 1 && seq <= this.n ? this.clientIds[seq - 1] : undefined;
+  }
+
+  seqOf(clientId: string): number | undefined {
+    for (; this.indexed < this.n; this.indexed++) this.byClientId.set(this.clientIds[this.indexed]!, this.indexed + 1);
+    return this.byClientId.get(clientId);
+  }
+
+  /** The stored row of order `seq` (for open orders, the state at acceptance). */
+  snapshot(seq: number): OrderSnapshot | undefined {
+    const clientId = this.clientIdOf(seq);
+    if (clientId === undefined) return undefined;
+    const i = seq - 1;
+    const meta = this.meta[i]!;
+    const snap: OrderSnapshot = {
+      clientId,
+      exchangeId: `${this.venue}-${seq}`,
+      venue: this.venue,
+      symbol: this.symbols[this.symbol[i]!]!,
+      side: meta & SELL ? 'sell' : 'buy',
+      type: meta & LIMIT ? 'limit' : 'market',
+      quantity: this.quantity[i]!,
+      filled: this.filled[i]!,
+      status: STATUSES[meta >> 2]!,
+      ts: this.updated[i]!,
+    };
+    return meta & LIMIT ? { ...snap, price: this.price[i]! } : snap;
+  }
+
+  private write(i: number, o: SimOrder, filled: number): void {
+    this.meta[i] = (o.side === 'sell' ? SELL : 0) | (o.type === 'limit' ? LIMIT : 0) | (STATUS_CODE.get(o.status)! << 2);
+    this.filled[i] = filled;
+    this.updated[i] = o.updatedTs;
+  }
+
+  private grow(): void {
+    const cap = this.meta.length * 2;
+    const widen = <T extends Uint8Array | Uint16Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.meta = widen(this.meta, new Uint8Array(cap));
+    this.symbol = widen(this.symbol, new Uint16Array(cap));
+    this.quantity = widen(this.quantity, new Float64Array(cap));
+    this.price = widen(this.price, new Float64Array(cap));
+    this.filled = widen(this.filled, new Float64Array(cap));
+    this.updated = widen(this.updated, new Float64Array(cap));
+  }
+}
