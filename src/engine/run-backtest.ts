@@ -3,31 +3,21 @@
  * the same operators paper and live use (risk gate → order placement → order tracking → positions).
  * A pure function of (plan, data, seed) → RunResult.
  */
-import { Subject, merge } from 'rxjs';
 import { EventClock } from '../core/clock.ts';
 import { DataError, InvariantError } from '../core/errors.ts';
 import { inferMarket } from '../config/market-catalog.ts';
 import { findMarket, type RunPlan } from '../config/run-plan.ts';
-import { ClientIdFactory } from '../domain/client-ids.ts';
-import { KillSwitch } from '../domain/kill-switch.ts';
 import { formatAtto } from '../domain/money.ts';
-import { OrderRegistry } from '../domain/order-registry.ts';
-import { Portfolio } from '../domain/portfolio.ts';
 import type { BalanceSheet, RefusedSignal, RunResult } from '../domain/run-result.ts';
-import type { RunRecorder } from '../reports/index.ts';
 import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, OrderSignal, VenueId } from '../domain/types.ts';
-import { Valuation } from '../domain/valuation.ts';
 import { marketSource } from '../market/market-source.ts';
-import { placeOrders } from '../operators/place-orders.ts';
-import { riskGate, type RiskContext } from '../operators/risk-gate.ts';
-import { trackOrders } from '../operators/track-orders.ts';
-import { trackPositions } from '../operators/track-positions.ts';
+import type { RunRecorder } from '../reports/index.ts';
 import { SimulatedExchange } from '../sim/simulated-exchange.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { fromBatches } from '../sources/from-batches.ts';
 import { mergeByTime } from '../sources/merge-by-time.ts';
 import { signalCsvSource } from '../sources/signal-csv.ts';
-import { EquitySampler } from './equity-sampler.ts';
+import { TradingCore, marketKey } from './trading-core.ts';
 
 export interface BacktestOptions {
   readonly isVenue: (id: string) => boolean;
@@ -36,8 +26,6 @@ export interface BacktestOptions {
   /** Called every few thousand events with the current event time. */
   readonly onProgress?: (ts: number, events: number) => void;
 }
-
-const key = (venue: VenueId, symbol: MarketSymbol) => `${venue}\u0000${symbol}`;
 
 /** Definitions of every market with data: from the catalog, or inferred from the first prices seen. */
 async function resolveMarkets(plan: RunPlan): Promise<Map<string, MarketDef>> {
@@ -55,7 +43,7 @@ async function resolveMarkets(plan: RunPlan): Promise<Map<string, MarketDef>> {
         `${m.venue} ${m.symbol}: no market definition shipped or given (--markets FILE); inferred tick ${def.precision.price} and lot ${def.precision.amount} from ${m.file}, no minimums`,
       );
     }
-    out.set(key(m.venue, m.symbol), def);
+    out.set(marketKey(m.venue, m.symbol), def);
   }
   return out;
 }
@@ -68,7 +56,6 @@ function samplePrices(ev: MarketEvent): number[] {
 export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise<RunResult> {
   const clock = new EventClock();
   const markets = await resolveMarkets(plan);
-  const marketOf = (venue: VenueId, symbol: MarketSymbol) => markets.get(key(venue, symbol));
 
   const initial = new Map<VenueId, Map<Asset, Atto>>();
   const drivers = new Map<VenueId, SimulatedExchange>();
@@ -93,43 +80,17 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
       ),
     );
   }
-  const driverOf = (venue: VenueId) => {
-    const d = drivers.get(venue);
-    if (!d) throw new Error(`no driver for venue ${venue}`);
-    return d;
-  };
   const mark = (venue: VenueId, symbol: MarketSymbol) => drivers.get(venue)?.mark(symbol);
-
-  const portfolio = new Portfolio(initial, marketOf);
-  const orders = new OrderRegistry((r) => opts.recorder.order(r));
-  const ids = new ClientIdFactory(`tf${plan.runId.slice(-6)}`);
-  const killSwitch = new KillSwitch();
-  const valuation = new Valuation([...markets.values()], plan.quoteCurrency, plan.fx);
-  const sampler = new EquitySampler(portfolio, valuation, mark, plan.equityIntervalMs);
-  const refused: RefusedSignal[] = [];
-  const badRows: RefusedSignal[] = [];
-
-  const riskCtx: RiskContext = {
-    limits: plan.risk,
-    killSwitch,
-    portfolio,
-    orders,
+  const core = new TradingCore({
+    plan,
+    markets,
+    drivers,
     mark,
-    quoteRate: (venue, symbol) => {
-      const m = marketOf(venue, symbol);
-      return m ? valuation.rate(venue, m.quote, mark) : undefined;
-    },
-  };
-
-  // Order events first: they must be applied before the next signal is judged.
-  const eventsSub = merge(...[...drivers.values()].map((d) => d.events$))
-    .pipe(trackOrders(orders), trackPositions(portfolio))
-    .subscribe((rec) => opts.recorder.fill(rec));
-  const signals$ = new Subject<OrderSignal>();
-  let pipelineError: unknown;
-  const signalSub = signals$
-    .pipe(riskGate(riskCtx, (r) => refused.push(r)), placeOrders({ orders, ids, driver: driverOf, market: marketOf, mark }))
-    .subscribe({ error: (e: unknown) => (pipelineError = e) });
+    sink: opts.recorder,
+    initial,
+    idPrefix: `tf${plan.runId.slice(-6)}`,
+  });
+  const badRows: RefusedSignal[] = [];
 
   const sources: EventSource<OrderSignal | MarketEvent>[] = [];
   if (plan.signalsFile) {
@@ -137,7 +98,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
       signalCsvSource(plan.signalsFile, {
         skipBadRows: plan.skipBadRows,
         isKnownVenue: opts.isVenue,
-        isKnownMarket: (venue, symbol) => markets.has(key(venue, symbol)),
+        isKnownMarket: (venue, symbol) => markets.has(marketKey(venue, symbol)),
         onBadRow: (r) => badRows.push({ file: r.file, line: r.line, reason: r.reason, rule: 'bad_row' }),
       }),
     );
@@ -150,30 +111,27 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   await new Promise<void>((resolve, reject) => {
     fromBatches(mergeByTime(sources)).subscribe({
       next: (ev) => {
-        if (pipelineError) throw pipelineError;
+        core.throwIfFailed();
         clock.advance(ev.ts);
         firstTs ??= ev.ts;
         lastTs = ev.ts;
-        if (ev.kind === 'order') signals$.next(ev);
-        else driverOf(ev.venue).onMarket(ev);
-        const dd = sampler.maybeSample(ev.ts);
-        if (dd !== undefined && plan.risk.maxDrawdown !== undefined && dd > plan.risk.maxDrawdown) {
-          killSwitch.trip('halted', `drawdown ${(dd * 100).toFixed(2)}% exceeded the limit ${(plan.risk.maxDrawdown * 100).toFixed(2)}%`, ev.ts);
-        }
+        if (ev.kind === 'order') core.signals$.next(ev);
+        else drivers.get(ev.venue)!.onMarket(ev);
+        core.afterEvent(ev.ts);
         if ((++events & 0x3fff) === 0) opts.onProgress?.(ev.ts, events);
       },
       error: reject,
       complete: resolve,
     });
   });
-  if (pipelineError) throw pipelineError;
+  core.throwIfFailed();
   // Commands sent at the last event still arrive (latency later) and meet the final book.
   const maxLatency = Math.max(0, ...[...plan.venues.values()].map((v) => v.latencyMs));
   for (const d of drivers.values()) d.finish(lastTs + maxLatency);
+  core.throwIfFailed();
+  const { sampler, portfolio } = core;
   sampler.finish(lastTs);
-  signalSub.unsubscribe();
-  eventsSub.unsubscribe();
-  orders.flushOpen();
+  core.close();
   opts.onProgress?.(lastTs, events);
 
   if (firstTs === undefined) throw new DataError('no events: the signal and market data files are all empty');
@@ -188,7 +146,6 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     const v = mark(m.venue, m.symbol);
     if (v !== undefined) marks.set(`${m.venue}:${m.symbol}`, v);
   }
-  const last = killSwitch.history[killSwitch.history.length - 1];
   return {
     runId: plan.runId,
     scenario: plan.name,
@@ -202,13 +159,13 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     initialEquity: sampler.initialEquity ?? 0,
     finalEquity: sampler.equity[sampler.equity.length - 1] ?? 0,
     equity: { ts: sampler.ts, equity: sampler.equity },
-    orderCounts: orders.statusCounts(),
+    orderCounts: core.orders.statusCounts(),
     fillStats: opts.recorder.stats,
     exposure: sampler.exposure,
-    refused,
+    refused: core.refused,
     badRows,
     marks,
-    riskState: { state: killSwitch.state, ...(last ? { reason: last.reason, ts: last.ts } : {}) },
+    riskState: core.riskState(),
     eventsProcessed: events,
     warnings,
   };
