@@ -27,8 +27,20 @@ export interface MarketDataPlan {
   readonly file: string;
 }
 
+export interface LivePlan {
+  readonly pollIntervalMs: number;
+  readonly speed: number;
+  readonly cancelOnExit: boolean;
+  readonly lingerMs: number;
+  readonly exchangeUrls: ReadonlyMap<VenueId, string>;
+  readonly sandbox: boolean;
+}
+
 export interface RunPlan {
   readonly name: string;
+  /** Every traded market; in backtests each also has a data file in `marketData`. */
+  readonly symbols: ReadonlyArray<{ readonly venue: VenueId; readonly symbol: MarketSymbol }>;
+  readonly live: LivePlan;
   readonly runId: string;
   readonly mode: Scenario['mode'];
   readonly seed: number;
@@ -58,6 +70,10 @@ export interface PlanContext {
   readonly isVenue: (id: string) => boolean;
   /** Default parent folder of `reports/<run-id>`. */
   readonly reportsDir: string;
+  /** Which command builds the plan: backtests need market data files, paper and live do not. */
+  readonly command?: 'backtest' | 'paper' | 'live';
+  /** Wall time for run ids of paper/live runs (never used by backtests). */
+  readonly now?: () => Date;
 }
 
 function requireFile(file: string, label: string, field: string): string {
@@ -71,19 +87,25 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
   const resolve = (p: string) => path.resolve(ctx.baseDir, p);
   const err = (field: string, msg: string) => new ConfigError(`${label}: field "${field}": ${msg}`, { field });
 
-  if (sc.markets.length === 0) throw err('markets', 'at least one market data file is required (--market VENUE:SYMBOL=FILE)');
-  const marketData = sc.markets.map((m, i) => {
+  const command = ctx.command ?? 'backtest';
+  if (sc.markets.length === 0) {
+    throw err('markets', command === 'backtest' ? 'at least one market data file is required (--market VENUE:SYMBOL=FILE)' : 'at least one market is required (--market VENUE:SYMBOL)');
+  }
+  const marketData: MarketDataPlan[] = [];
+  const symbols = sc.markets.map((m, i) => {
     if (!ctx.isVenue(m.venue)) throw err(`markets.${i}.venue`, `"${m.venue}" is not a ccxt exchange id (e.g. binance, upbit, kraken)`);
-    return { venue: m.venue, symbol: m.symbol, file: requireFile(resolve(m.file), label, `markets.${i}.file`) };
+    if (m.file !== undefined) marketData.push({ venue: m.venue, symbol: m.symbol, file: requireFile(resolve(m.file), label, `markets.${i}.file`) });
+    else if (command === 'backtest') throw err(`markets.${i}.file`, 'a backtest needs a market data file for every market');
+    return { venue: m.venue, symbol: m.symbol };
   });
   const seen = new Set<string>();
-  for (const [i, m] of marketData.entries()) {
+  for (const [i, m] of symbols.entries()) {
     const key = `${m.venue}:${m.symbol}`;
     if (seen.has(key)) throw err(`markets.${i}`, `${key} is listed twice`);
     seen.add(key);
   }
 
-  const venueIds = new Set([...marketData.map((m) => m.venue), ...Object.keys(sc.venues)]);
+  const venueIds = new Set([...symbols.map((m) => m.venue), ...Object.keys(sc.venues)]);
   const venues = new Map<VenueId, VenuePlan>();
   for (const venue of [...venueIds].sort()) {
     if (!ctx.isVenue(venue)) throw err(`venues.${venue}`, `"${venue}" is not a ccxt exchange id`);
@@ -99,7 +121,7 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
   }
 
   const signalsFile = sc.signals !== undefined ? requireFile(resolve(sc.signals), label, 'signals') : undefined;
-  const quoteCurrency = sc.quote_currency ?? marketData[0]!.symbol.split('/')[1]!;
+  const quoteCurrency = sc.quote_currency ?? symbols[0]!.symbol.split('/')[1]!;
   const maxPosition =
     sc.risk.max_position === undefined
       ? undefined
@@ -115,11 +137,27 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
   };
 
   const name = sc.name ?? (signalsFile ? path.basename(signalsFile).replace(/\.[^.]+$/, '') : 'run');
-  const runId = `${name}-${fingerprint(sc, marketData, signalsFile)}`;
+  // Backtests are pure functions of their inputs, so their id is a hash of them; live runs are not.
+  const runId =
+    command === 'backtest'
+      ? `${name}-${fingerprint(sc, marketData, signalsFile)}`
+      : `${name}-${command}-${(ctx.now?.() ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
+  for (const [venue] of Object.entries(sc.live.exchange_urls)) {
+    if (!venueIds.has(venue)) throw err(`live.exchange_urls.${venue}`, `venue "${venue}" is not traded in this run`);
+  }
   const cb = sc.candle_book;
   return {
     name,
     runId,
+    symbols,
+    live: {
+      pollIntervalMs: sc.live.poll_interval_ms,
+      speed: sc.live.speed,
+      cancelOnExit: sc.live.cancel_on_exit,
+      lingerMs: sc.live.linger_ms,
+      exchangeUrls: new Map(Object.entries(sc.live.exchange_urls)),
+      sandbox: sc.live.sandbox,
+    },
     mode: sc.mode,
     seed: sc.seed,
     quoteCurrency,

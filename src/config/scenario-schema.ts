@@ -20,7 +20,24 @@ export const venueSchema = z.strictObject({
 export const marketSourceSchema = z.strictObject({
   venue: z.string().min(1),
   symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'a ccxt unified symbol such as BTC/USDT'),
-  file: z.string().min(1),
+  /** Market data for backtests; paper and live take their data from the venue. */
+  file: z.string().min(1).optional(),
+});
+
+/** Paper and live settings; ignored by backtests. */
+export const liveSchema = z.strictObject({
+  /** How often order books (paper) and open orders (live) are polled. */
+  poll_interval_ms: z.number().int().min(50).default(1000),
+  /** Signal-file replay speed: 1 = the file's own pace, 10 = ten times faster, 0 = no waiting. */
+  speed: z.number().min(0).default(1),
+  /** Cancel our open orders when the run stops (Ctrl-C or end of signals). */
+  cancel_on_exit: z.boolean().default(true),
+  /** After the last signal, wait this long for open orders to finish before stopping. */
+  linger_ms: z.number().int().min(0).default(5000),
+  /** Point a venue at another base URL (e.g. the local emulator): `venue: url`. */
+  exchange_urls: z.record(z.string(), z.url()).default({}),
+  /** Use the venues' testnets through ccxt. */
+  sandbox: z.boolean().default(false),
 });
 
 export const riskSchema = z.strictObject({
@@ -60,6 +77,7 @@ export const scenarioSchema = z.strictObject({
   fx: z.record(z.string(), positive).default({}),
   equity_interval_ms: z.number().int().positive().default(60_000),
   risk: riskSchema.default({}),
+  live: liveSchema.prefault({}),
   out: z.string().optional(),
 });
 

@@ -5,6 +5,7 @@
  * clock and the sources they feed into it.
  */
 import { Subject, merge, type Subscription } from 'rxjs';
+import type { Clock } from '../core/clock.ts';
 import type { RunPlan } from '../config/run-plan.ts';
 import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
 import { ClientIdFactory } from '../domain/client-ids.ts';
@@ -36,6 +37,8 @@ export interface CoreDeps {
   readonly idPrefix: string;
   /** Events about orders this run does not know (reconciliation input). */
   readonly onForeign?: (ev: OrderEvent) => void;
+  /** Wall clock for paper/live; omitted in backtests, where orders carry their signal's event time. */
+  readonly clock?: Clock;
 }
 
 export class TradingCore {
@@ -85,7 +88,14 @@ export class TradingCore {
       this.signals$
         .pipe(
           riskGate(riskCtx, (r) => this.refused.push(r)),
-          placeOrders({ orders: this.orders, ids: this.ids, driver: driverOf, market: marketOf, mark }),
+          placeOrders({
+            orders: this.orders,
+            ids: this.ids,
+            driver: driverOf,
+            market: marketOf,
+            mark,
+            ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
+          }),
         )
         .subscribe({ error: (e: unknown) => (this.failure ??= e) }),
     );

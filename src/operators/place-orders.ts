@@ -19,10 +19,12 @@ export interface PlaceOrdersDeps {
   readonly mark: (venue: VenueId, symbol: MarketSymbol) => number | undefined;
   /** Called once the order is registered and before it is sent (the journal hook). */
   readonly beforeSend?: (order: OrderState) => void;
+  /** Time stamped on orders; default the signal's own time (right for event-time backtests). */
+  readonly now?: () => number;
 }
 
 /** Builds the order for a signal, rounded to the market's precision. */
-export function orderFromSignal(sig: OrderSignal, market: MarketDef, clientId: string): SubmitOrder {
+export function orderFromSignal(sig: OrderSignal, market: MarketDef, clientId: string, ts = sig.ts): SubmitOrder {
   const quantity = roundAmount(market, sig.quantity);
   // A buy limit rounds down and a sell limit up: never more aggressive than the signal asked.
   const price = sig.type === 'limit' && sig.price !== undefined ? roundPrice(market, sig.price, sig.side === 'buy' ? 'down' : 'up') : undefined;
@@ -34,7 +36,7 @@ export function orderFromSignal(sig: OrderSignal, market: MarketDef, clientId: s
     type: sig.type,
     quantity,
     ...(price !== undefined ? { price } : {}),
-    ts: sig.ts,
+    ts,
     signalId: sig.id,
   };
 }
@@ -47,7 +49,7 @@ export function placeOrders(deps: PlaceOrdersDeps): OperatorFunction<OrderSignal
   return map((sig) => {
     const market = deps.market(sig.venue, sig.symbol);
     if (!market) throw new Error(`no market definition for ${sig.venue} ${sig.symbol}`);
-    const cmd = orderFromSignal(sig, market, deps.ids.next());
+    const cmd = orderFromSignal(sig, market, deps.ids.next(), deps.now?.() ?? sig.ts);
     const order = deps.orders.create(cmd);
     const violation =
       cmd.quantity <= 0

@@ -128,6 +128,14 @@ export class SimulatedExchange implements ExchangeDriver {
     if (m !== undefined) this.publishTop(m, ev.ts);
   }
 
+  /**
+   * Works off every command that has arrived by `ts` without a market event — for venues driven in
+   * wall time (paper trading, the exchange emulator), where time passes between data updates.
+   */
+  advance(ts: TimeMs): void {
+    this.drain(ts, true);
+  }
+
   /** End of data: works off commands up to `ts`; bar-model market orders still waiting expire. */
   finish(ts: TimeMs): void {
     this.drain(ts, true);
