@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { parseAtto } from '../domain/money.ts';
 import type { Asset, Atto, MarketDef, MarketSymbol, VenueId } from '../domain/types.ts';
-import type { RiskLimits } from '../operators/risk-gate.ts';
+import type { RiskLimits } from '../domain/risk-limits.ts';
 import type { MarketCatalog } from './market-catalog.ts';
 import type { Scenario } from './scenario-schema.ts';
 

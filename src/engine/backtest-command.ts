@@ -28,14 +28,26 @@ export interface CommandIO {
 }
 
 /** Builds the run plan from an optional scenario file and the flags. */
-export function planFromInputs(scenarioFile: string | undefined, flags: RunFlags, io: Pick<CommandIO, 'cwd' | 'isVenue'>): RunPlan {
+export function planFromInputs(
+  scenarioFile: string | undefined,
+  flags: RunFlags,
+  io: Pick<CommandIO, 'cwd' | 'isVenue'>,
+  opts: { command?: 'backtest' | 'paper' | 'live'; extra?: Record<string, unknown> } = {},
+): RunPlan {
   const base = scenarioFile ? readScenarioFile(scenarioFile) : {};
-  const raw = mergeInput(base, overridesFromFlags(flags, base));
+  const raw = mergeInput(mergeInput(base, overridesFromFlags(flags, base)), opts.extra ?? {});
   const label = scenarioFile ?? 'command line';
   const scenario = validateScenario(raw, label);
   const baseDir = scenarioFile ? path.dirname(path.resolve(scenarioFile)) : io.cwd;
   const catalog = loadMarketCatalog(scenario.market_definitions.map((f) => path.resolve(baseDir, f)));
-  return buildRunPlan(scenario, { baseDir, label, catalog, isVenue: io.isVenue, reportsDir: path.resolve(io.cwd, 'reports') });
+  return buildRunPlan(scenario, {
+    baseDir,
+    label,
+    catalog,
+    isVenue: io.isVenue,
+    reportsDir: path.resolve(io.cwd, 'reports'),
+    command: opts.command ?? 'backtest',
+  });
 }
 
 export interface BacktestOutcome {

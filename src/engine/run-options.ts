@@ -25,11 +25,11 @@ export interface RunFlags {
   'slippage-bps'?: number;
 }
 
-/** `VENUE:SYMBOL=FILE` → parts. */
-export function parseMarketFlag(value: string): { venue: string; symbol: string; file: string } {
-  const m = /^([a-z0-9_]+):([A-Za-z0-9]+\/[A-Za-z0-9]+)=(.+)$/.exec(value);
+/** `VENUE:SYMBOL=FILE` (or `VENUE:SYMBOL` for paper and live, which need no file) → parts. */
+export function parseMarketFlag(value: string): { venue: string; symbol: string; file?: string } {
+  const m = /^([a-z0-9_]+):([A-Za-z0-9]+\/[A-Za-z0-9]+)(?:=(.+))?$/.exec(value);
   if (!m) throw new ConfigError(`--market "${value}": expected VENUE:SYMBOL=FILE, e.g. binance:BTC/USDT=data/btc.csv`, { field: 'market' });
-  return { venue: m[1]!, symbol: m[2]!.toUpperCase(), file: path.resolve(m[3]!) };
+  return { venue: m[1]!, symbol: m[2]!.toUpperCase(), ...(m[3] !== undefined ? { file: path.resolve(m[3]) } : {}) };
 }
 
 /** `VENUE:ASSET=AMOUNT` → parts. */

@@ -8,20 +8,11 @@ import type { OrderRegistry } from '../domain/order-registry.ts';
 import type { Portfolio } from '../domain/portfolio.ts';
 import { attoToNumber, toAtto } from '../domain/money.ts';
 import type { RefusedSignal } from '../domain/run-result.ts';
+import type { RiskLimits } from '../domain/risk-limits.ts';
 import type { MarketSymbol, OrderSignal, VenueId } from '../domain/types.ts';
 
-export interface RiskLimits {
-  /** Signals whose own `risk` exceeds this are refused (0..1). */
-  readonly maxSignalRisk?: number;
-  /** Max |position| in base units, per `venue:symbol`, with an optional default `*`. */
-  readonly maxPosition?: ReadonlyMap<string, number>;
-  /** Max notional of one order, in the reporting currency. */
-  readonly maxOrderNotional?: number;
-  /** Max orders live at once (submitting, open, partially filled, unknown). */
-  readonly maxOpenOrders?: number;
-  /** Drawdown from the equity peak (fraction) that halts trading. */
-  readonly maxDrawdown?: number;
-}
+export type { RiskLimits };
+
 
 export interface RiskContext {
   readonly limits: RiskLimits;
