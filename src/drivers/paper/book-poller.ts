@@ -46,9 +46,10 @@ export class BookPoller {
 
   constructor(private readonly opts: BookPollerOptions) {}
 
+  /** Polls every `intervalMs` from now on (call `pollOnce` first for an immediate book). */
   start(): void {
     this.stopped = false;
-    void this.tick();
+    this.timer = setTimeout(() => void this.tick(), this.opts.intervalMs);
   }
 
   stop(): void {
