@@ -9,6 +9,8 @@ import yargs, { type Argv } from 'yargs';
 import { ConfigError, DataError, InvariantError, TradeflowError } from './core/errors.ts';
 import { backtestCommand } from './engine/backtest-command.ts';
 import type { RunFlags } from './engine/run-options.ts';
+import { liveCommand, type LiveFlags } from './engine/live-command.ts';
+import { runEmulatorCommand, type EmulatorCommandFlags } from './emulator/cli.ts';
 import { formatConsoleSummary, type Summary } from './reports/index.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -73,6 +75,64 @@ export async function main(argv: readonly string[]): Promise<number> {
         },
       )
       .command(
+        'paper [scenario]',
+        'trade the scenario against live prices (paper); with --live, on the venue itself',
+        (y) =>
+          runFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file' }))
+            .option('live', { type: 'boolean', describe: 'trade for real through ccxt (needs keys)' })
+            .option('yes', { type: 'boolean', describe: 'do not ask for confirmation before live trading' })
+            .option('sandbox', { type: 'boolean', describe: "use the venues' testnets" })
+            .option('exchange-url', { type: 'string', array: true, describe: 'point a venue at a URL, VENUE=URL (e.g. the emulator)', requiresArg: true })
+            .option('key-file', { type: 'string', describe: 'YAML/JSON file of venue → {apiKey, secret}, mode 600', requiresArg: true })
+            .option('speed', { type: 'number', describe: 'signal file replay speed (1 = its own pace, 0 = no waiting)', requiresArg: true })
+            .option('follow', { type: 'boolean', describe: 'follow the signal file (JSON lines) as it grows' })
+            .option('poll-ms', { type: 'number', describe: 'poll interval for books and orders', requiresArg: true }),
+        async (args) => {
+          const isVenue = await ccxtVenues();
+          const stop = new AbortController();
+          const onSignal = () => {
+            io.err('stopping: no new orders; cancelling open orders and writing reports (Ctrl-C again to force)');
+            if (stop.signal.aborted) process.exit(130);
+            stop.abort();
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+          try {
+            await liveCommand(args.scenario as string | undefined, args as LiveFlags, {
+              ...io,
+              isVenue,
+              env: process.env,
+              stdin: process.stdin,
+              abort: stop.signal,
+            });
+          } finally {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          }
+        },
+      )
+      .command(
+        'emulator',
+        'run a local exchange (Binance or Upbit REST on 127.0.0.1) backed by the matching engine',
+        (y) =>
+          y
+            .option('venue', { choices: ['binance', 'upbit'] as const, demandOption: true, describe: 'which REST dialect to speak' })
+            .option('port', { type: 'number', describe: 'port on 127.0.0.1 (0 = any free port)', requiresArg: true })
+            .option('api-key', { type: 'string', describe: 'key private endpoints accept (or TRADEFLOW_EMULATOR_API_KEY)', requiresArg: true })
+            .option('secret', { type: 'string', describe: 'secret signatures are checked with (or TRADEFLOW_EMULATOR_SECRET)', requiresArg: true })
+            .option('balance', { type: 'string', array: true, describe: 'account balance ASSET=AMOUNT (repeatable)', requiresArg: true })
+            .option('market', { type: 'string', array: true, describe: 'replay market data SYMBOL=FILE in wall time (repeatable)', requiresArg: true })
+            .option('market-defs', { type: 'string', array: true, describe: 'extra market definitions JSON', requiresArg: true })
+            .option('speed', { type: 'number', describe: 'replay speed (1 = real time, 60 = a minute per second)', requiresArg: true })
+            .option('seed', { type: 'number', describe: 'seed of the random-walk books', requiresArg: true })
+            .option('symbol', { type: 'string', array: true, describe: 'random-walk book SYMBOL[=START_PRICE] (repeatable)', requiresArg: true })
+            .option('start-price', { type: 'number', describe: 'start price for --symbol entries without one', requiresArg: true })
+            .option('walk-ms', { type: 'number', describe: 'random-walk update interval', requiresArg: true }),
+        async (args) => {
+          await runEmulatorCommand(args as unknown as EmulatorCommandFlags, { print: io.out });
+        },
+      )
+      .command(
         'report <dir>',
         'print the summary of a finished run',
         (y) => y.positional('dir', { type: 'string', demandOption: true }),
@@ -87,7 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           io.out(formatConsoleSummary(JSON.parse(text) as Summary, { outDir: args.dir }));
         },
       )
-      .demandCommand(1, 'name a command: backtest or report')
+      .demandCommand(1, 'name a command: backtest, paper, emulator or report')
       .strict()
       .version(VERSION)
       .help()
