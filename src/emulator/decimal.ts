@@ -23,6 +23,19 @@ export function fixedAtto(a: Atto, decimals = 8): string {
   return s + '0'.repeat(decimals - (s.length - dot - 1));
 }
 
+/**
+ * An exact atto amount written with at least `decimals` decimals (Binance style), never rounded: the
+ * emulated venue charges fees to the atto, so it must report them to the atto too, or a client's
+ * ledger and the venue's balances would drift apart by the rounding.
+ */
+export function exactAtto(a: Atto, decimals = 8): string {
+  const s = formatAtto(a);
+  const dot = s.indexOf('.');
+  const have = dot < 0 ? 0 : s.length - dot - 1;
+  if (have >= decimals) return s;
+  return (dot < 0 ? `${s}.` : s) + '0'.repeat(decimals - have);
+}
+
 /** Shortest plain decimal form of `n`, never with an exponent (Upbit style). */
 export function plain(n: number): string {
   const s = String(n);

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { WallClock } from '../core/clock.ts';
 import { ConfigError } from '../core/errors.ts';
 import { loadCredentials, type ApiCredentials } from '../config/api-keys.ts';
-import type { RunPlan } from '../config/run-plan.ts';
+import { findMarket, type RunPlan } from '../config/run-plan.ts';
 import { PaperExchange } from '../drivers/paper/paper-exchange.ts';
 import { createCcxtExchange } from '../drivers/live/create-exchange.ts';
 import { marketFromCcxt } from '../drivers/live/ccxt-mapper.ts';
@@ -75,6 +75,30 @@ function signalSource(plan: RunPlan, flags: LiveFlags, io: LiveIO, clock: WallCl
   return paceByTimestamps(src, clock, plan.live.speed, io.abort);
 }
 
+/**
+ * The venue's own market rules win, but ccxt cannot express everything (Upbit's price-dependent KRW
+ * tick table, limits Upbit publishes only per account): those come from the shipped definition.
+ */
+function withShippedRules(venue: MarketDef, shipped: MarketDef | undefined): MarketDef {
+  if (!shipped) return venue;
+  const pick = <T>(a: T | undefined, b: T | undefined) => (a !== undefined ? a : b);
+  return {
+    ...venue,
+    ...(shipped.tickTable ? { tickTable: shipped.tickTable, precision: { ...venue.precision, price: shipped.precision.price } } : {}),
+    limits: {
+      amount: { ...shipped.limits.amount, ...stripUndefined(venue.limits.amount) },
+      cost: { ...shipped.limits.cost, ...stripUndefined(venue.limits.cost) },
+      price: { ...shipped.limits.price, ...stripUndefined(venue.limits.price) },
+    },
+    ...(pick(venue.maker, shipped.maker) !== undefined ? { maker: pick(venue.maker, shipped.maker)! } : {}),
+    ...(pick(venue.taker, shipped.taker) !== undefined ? { taker: pick(venue.taker, shipped.taker)! } : {}),
+  };
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 async function confirm(io: LiveIO, text: string): Promise<boolean> {
   io.err(text);
   if (!io.stdin.isTTY) return false;
@@ -108,7 +132,7 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
     for (const { symbol } of plan.symbols.filter((s) => s.venue === venue)) {
       const m = loaded[symbol];
       if (!m) throw new ConfigError(`${venue} has no market ${symbol}`, { field: 'markets' });
-      const def = marketFromCcxt(venue, m);
+      const def = withShippedRules(marketFromCcxt(venue, m), findMarket(plan.catalog, venue, symbol));
       venueMarkets.set(symbol, def);
       markets.set(marketKey(venue, symbol), def);
     }

@@ -3,7 +3,7 @@
  * order ledger: prices and quantities as 8-decimal strings, ids as numbers, times in epoch ms.
  */
 import type { Asset, MarketDef } from '../../domain/types.ts';
-import { decimalsFor, fixed, fixedAtto } from '../decimal.ts';
+import { decimalsFor, exactAtto, fixed } from '../decimal.ts';
 import type { FillRecord, OrderRecord } from '../order-ledger.ts';
 import type { BalanceDetail } from '../sim-view.ts';
 
@@ -84,8 +84,8 @@ function core(r: OrderRecord, def: MarketDef): Record<string, unknown> {
     clientOrderId: r.clientId,
     price: fixed(r.intent.price ?? 0, d),
     origQty: fixed(r.intent.quantity, d),
-    executedQty: fixedAtto(r.filled, d),
-    cummulativeQuoteQty: fixedAtto(r.quote, d),
+    executedQty: exactAtto(r.filled, d),
+    cummulativeQuoteQty: exactAtto(r.quote, d),
     status: orderStatus(r),
     timeInForce: r.intent.timeInForce,
     type: r.intent.type === 'limit' ? 'LIMIT' : 'MARKET',
@@ -130,7 +130,7 @@ export function newOrderBody(r: OrderRecord, def: MarketDef, resp: RespType): Re
 }
 
 function fillBody(f: FillRecord, d: number): Record<string, unknown> {
-  return { price: fixed(f.price, d), qty: fixed(f.quantity, d), commission: fixedAtto(f.fee, d), commissionAsset: f.feeAsset, tradeId: f.tradeId };
+  return { price: fixed(f.price, d), qty: fixed(f.quantity, d), commission: exactAtto(f.fee, d), commissionAsset: f.feeAsset, tradeId: f.tradeId };
 }
 
 /** `DELETE /api/v3/order`: `clientOrderId` is the cancel request's own id, as on Binance. */
@@ -159,8 +159,8 @@ export function tradeBody(r: OrderRecord, f: FillRecord, def: MarketDef): Record
     orderListId: -1,
     price: fixed(f.price, d),
     qty: fixed(f.quantity, d),
-    quoteQty: fixedAtto(f.notional, d),
-    commission: fixedAtto(f.fee, d),
+    quoteQty: exactAtto(f.notional, d),
+    commission: exactAtto(f.fee, d),
     commissionAsset: f.feeAsset,
     time: f.ts,
     isBuyer: r.intent.side === 'buy',
@@ -174,7 +174,7 @@ export function accountBody(balances: ReadonlyMap<Asset, BalanceDetail>, maker: 
   const rows: Array<{ asset: string; free: string; locked: string }> = [];
   for (const [asset, b] of balances) {
     if (omitZero && b.free === 0n && b.locked === 0n) continue;
-    rows.push({ asset, free: fixedAtto(b.free), locked: fixedAtto(b.locked) });
+    rows.push({ asset, free: exactAtto(b.free), locked: exactAtto(b.locked) });
   }
   return {
     makerCommission: Math.round(maker * 10_000),
