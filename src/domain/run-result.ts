@@ -151,6 +151,15 @@ export interface RunResult {
   readonly riskState: { readonly state: string; readonly reason?: string; readonly ts?: TimeMs };
   readonly eventsProcessed: number;
   readonly warnings: readonly string[];
+  /** Live mode: in-process latency from handing an order to the driver to its HTTP request leaving. */
+  readonly submitLatency?: LatencyStats;
+}
+
+export interface LatencyStats {
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
 }
 
 /** Facts about the execution that vary between identical runs. */

@@ -10,7 +10,7 @@ import { DataError } from '../core/errors.ts';
 import type { RunPlan } from '../config/run-plan.ts';
 import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
 import { formatAtto } from '../domain/money.ts';
-import type { BalanceSheet, RefusedSignal, RunResult, RunSink } from '../domain/run-result.ts';
+import type { BalanceSheet, LatencyStats, RefusedSignal, RunResult, RunSink } from '../domain/run-result.ts';
 import type { Asset, Atto, MarketDef, OrderSignal, Signal, VenueId } from '../domain/types.ts';
 import type { EventSource } from '../sources/event-source.ts';
 import { MarkBoard } from './mark-board.ts';
@@ -89,6 +89,9 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   const endTs = clock.now();
   core.sampler.finish(endTs);
   const finalBalances: BalanceSheet = core.portfolio.snapshot();
+  const submitLatency = latencyStats(
+    [...drivers.values()].flatMap((d) => (d as { latencies?: () => number[] }).latencies?.() ?? []),
+  );
   const warnings = [...plan.warnings, ...(await compareWithVenues(finalBalances, drivers))];
   core.close();
   marks.close();
@@ -121,7 +124,16 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     riskState: core.riskState(),
     eventsProcessed: signalsSeen,
     warnings,
+    ...(submitLatency ? { submitLatency } : {}),
   };
+}
+
+/** p50/p99/max of latency samples (nearest-rank), or undefined when there are none. */
+export function latencyStats(samples: readonly number[]): LatencyStats | undefined {
+  if (samples.length === 0) return undefined;
+  const s = [...samples].sort((a, b) => a - b);
+  const rank = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+  return { count: s.length, p50Ms: rank(0.5), p99Ms: rank(0.99), maxMs: s[s.length - 1]! };
 }
 
 /** Cancels every live order and waits (bounded) for the venues to confirm. */

@@ -65,6 +65,8 @@ export function formatConsoleSummary(s: Summary, options: ConsoleSummaryOptions 
   const where = firstBad ? `  first: ${firstBad.file ?? '?'}${firstBad.line === undefined ? '' : `:${firstBad.line}`} ${firstBad.reason}` : '';
   row('bad rows', `${s.bad_rows.count}${where}`);
   row('risk', `${s.risk_state.state}${s.risk_state.reason ? ` — ${s.risk_state.reason}` : ''}`);
+  const lat = s.submit_to_request_ms;
+  if (lat) row('latency', `submit → request p50 ${lat.p50.toFixed(2)} ms  p99 ${lat.p99.toFixed(2)} ms  (${lat.count} orders)`);
   if (s.warnings.length > 0) {
     row('warnings', String(s.warnings.length));
     for (const w of s.warnings.slice(0, MAX_WARNING_LINES)) row('', `- ${w}`);

@@ -55,6 +55,8 @@ export interface Summary {
   readonly risk_state: { readonly state: string; readonly reason?: string; readonly ts?: string };
   readonly events_processed: number;
   readonly warnings: readonly string[];
+  /** Live runs only: submit → HTTP request inside the process, in ms. */
+  readonly submit_to_request_ms?: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
 }
 
 export interface SummaryOptions {
@@ -109,6 +111,9 @@ export function buildSummary(result: RunResult, breakdowns: Breakdowns, options:
     },
     events_processed: result.eventsProcessed,
     warnings: [...result.warnings],
+    ...(result.submitLatency
+      ? { submit_to_request_ms: { count: result.submitLatency.count, p50: result.submitLatency.p50Ms, p99: result.submitLatency.p99Ms, max: result.submitLatency.maxMs } }
+      : {}),
   };
 }
 

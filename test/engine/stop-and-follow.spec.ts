@@ -36,7 +36,7 @@ describe('stopping and live signal input', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // Wait until the resting order is at the venue, then interrupt.
     const deadline = Date.now() + 20_000;
-    while (!emu.state.orders().some((o) => o.status === 'open' || o.status === 'NEW' || o.status === 'wait') && Date.now() < deadline) {
+    while (!emu.state.orders().some((o) => o.status === 'open') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
     child.kill('SIGINT');
