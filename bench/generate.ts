@@ -5,19 +5,10 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import { seededRandom } from '../src/core/random.ts';
 
 export const DATA_DIR = path.resolve(import.meta.dirname, '.data');
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes lines produced by `gen` to `file` through a temp name; skips work when the file exists. */
 async function writeLines(file: string, gen: () => Iterable<string>): Promise<string> {
@@ -43,7 +34,7 @@ export const START = Date.UTC(2024, 0, 1);
 
 export function candlesFile(n: number, seed = 1): Promise<string> {
   return writeLines(path.join(DATA_DIR, `candles-${n}.csv`), function* () {
-    const rnd = mulberry32(seed);
+    const rnd = seededRandom(seed);
     yield 'timestamp,open,high,low,close,volume';
     let p = 4_000_000; // cents
     for (let i = 0; i < n; i++) {
@@ -62,7 +53,7 @@ export function candlesFile(n: number, seed = 1): Promise<string> {
  */
 export function bookFile(name: string, n: number, midTicks: number, tick: number, seed: number, span: number): Promise<string> {
   return writeLines(path.join(DATA_DIR, `book-${name}-${n}.csv`), function* () {
-    const rnd = mulberry32(seed);
+    const rnd = seededRandom(seed);
     const dec = Math.max(0, -Math.floor(Math.log10(tick)));
     const px = (t: number) => (t * tick).toFixed(dec);
     yield 'timestamp,type,side,price,quantity';
@@ -100,7 +91,7 @@ export function signalsFile(
   seed: number,
 ): Promise<string> {
   return writeLines(path.join(DATA_DIR, `signals-${name}-${n}.csv`), function* () {
-    const rnd = mulberry32(seed);
+    const rnd = seededRandom(seed);
     yield 'timestamp,exchange,symbol,side,quantity,type,price,risk,id';
     for (let i = 0; i < n; i++) {
       const m = markets[Math.floor(rnd() * markets.length)]!;

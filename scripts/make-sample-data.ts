@@ -6,17 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '../src/core/random.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
@@ -25,7 +16,7 @@ function gauss(rnd: () => number): number {
 interface Candle { ts: number; open: number; high: number; low: number; close: number; volume: number }
 
 function candles(seed: number, start: number, startPrice: number, minutes: number, tick: number, vol: number, volume: number): Candle[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const out: Candle[] = [];
   let price = startPrice;
   const round = (p: number) => Math.round(p / tick) * tick;

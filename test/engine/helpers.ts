@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
 import { backtestCommand, type CommandIO } from '../../src/engine/backtest-command.ts';
+import type { LiveIO } from '../../src/engine/live-command.ts';
 import type { RunFlags } from '../../src/engine/run-options.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
@@ -38,4 +40,16 @@ export function readCsv(file: string): Record<string, string>[] {
 
 export function readJson(file: string): any {
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** IO for paper/live commands in tests: captured output, no stdin, an abort signal of its own. */
+export function liveIO(over: Partial<LiveIO> = {}): LiveIO & { lines: string[]; errors: string[] } {
+  const base = quietIO();
+  return {
+    ...base,
+    env: {},
+    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream,
+    abort: new AbortController().signal,
+    ...over,
+  };
 }

@@ -1,35 +1,16 @@
+import { Readable } from 'node:stream';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { liveCommand, type LiveFlags, type LiveIO } from '../../src/engine/live-command.ts';
-import { REPO, readCsv, readJson, tmpDir } from './helpers.ts';
+import { liveCommand, type LiveFlags } from '../../src/engine/live-command.ts';
+import { liveIO, readCsv, readJson, tmpDir } from './helpers.ts';
 
 const KEY = 'test-key-3f9a1c7e5b2d4f60';
 const SECRET = 'test-secret-9c1e7a3b5d2f4a68b0e6';
 
-function liveIO(over: Partial<LiveIO> = {}): LiveIO & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    lines,
-    errors,
-    out: (t) => lines.push(t),
-    err: (t) => errors.push(t),
-    progress: false,
-    cwd: REPO,
-    isVenue: (id) => ['binance', 'upbit'].includes(id),
-    version: 'test',
-    argv: [],
-    env: {},
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream,
-    abort: new AbortController().signal,
-    ...over,
-  };
-}
 
 function signalFile(rows: string[]): string {
   const f = path.join(tmpDir(), 'signals.csv');

@@ -10,11 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.ts';
-import { liveCommand, type LiveIO } from '../../src/engine/live-command.ts';
-import { REPO, readCsv, runBacktestCli, tmpDir } from './helpers.ts';
+import { liveCommand } from '../../src/engine/live-command.ts';
+import { liveIO, readCsv, runBacktestCli, tmpDir } from './helpers.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
 const KEY = 'parity-key';
@@ -45,20 +44,6 @@ function writeInputs(dir: string): { book: string; signals: string } {
 
 const fillsOf = (out: string) => readCsv(path.join(out, 'trades.csv')).map((t) => [t.side, t.price, t.quantity, t.fee].join(' '));
 
-function io(env: NodeJS.ProcessEnv): LiveIO {
-  return {
-    out: () => {},
-    err: () => {},
-    progress: false,
-    cwd: REPO,
-    isVenue: (id) => id === 'binance',
-    version: 'test',
-    argv: [],
-    env,
-    stdin: Readable.from([]) as unknown as NodeJS.ReadableStream,
-    abort: new AbortController().signal,
-  };
-}
 
 describe('parity of backtest, paper and live on one recorded book', () => {
   it('when the same signals run three ways then every fill has the same side, price, quantity and fee', async () => {
@@ -95,7 +80,7 @@ describe('parity of backtest, paper and live on one recorded book', () => {
             'exchange-url': [`binance=${emu.url}`],
             ...(mode === 'live' ? { live: true, yes: true } : {}),
           },
-          io(mode === 'live' ? { TRADEFLOW_BINANCE_API_KEY: KEY, TRADEFLOW_BINANCE_SECRET: SECRET } : {}),
+          liveIO({ env: mode === 'live' ? { TRADEFLOW_BINANCE_API_KEY: KEY, TRADEFLOW_BINANCE_SECRET: SECRET } : {} }),
         );
         expect(fillsOf(out), `${mode} fills equal the backtest's`).toEqual(expected);
       } finally {

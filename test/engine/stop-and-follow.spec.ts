@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { liveCommand } from '../../src/engine/live-command.ts';
-import { REPO, readCsv, tmpDir } from './helpers.ts';
+import { REPO, liveIO, readCsv, tmpDir } from './helpers.ts';
 
 const KEY = 'stop-key-0123';
 const SECRET = 'stop-secret-4567';
@@ -61,10 +60,7 @@ describe('stopping and live signal input', () => {
     const run = liveCommand(
       undefined,
       { market: ['binance:BTC/USDT'], balance: ['binance:USDT=1000'], signals: file, follow: true, out, 'poll-ms': 100, 'exchange-url': [`binance=${emu.url}`] },
-      {
-        out: () => {}, err: () => {}, progress: false, cwd: REPO, isVenue: (v) => v === 'binance', version: 't', argv: [],
-        env: {}, stdin: Readable.from([]) as unknown as NodeJS.ReadableStream, abort: stop.signal,
-      },
+      liveIO({ abort: stop.signal }),
     );
     await new Promise((r) => setTimeout(r, 1500));
     appendFileSync(file, '{"timestamp":"2025-01-01T00:00:05Z","exchange":"binance","symbol":"BTC/USDT","side":"buy","quantity":0.002,"id":"f2"}\n');
