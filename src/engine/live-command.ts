@@ -75,6 +75,12 @@ function signalSource(plan: RunPlan, flags: LiveFlags, io: LiveIO, clock: WallCl
   return paceByTimestamps(src, clock, plan.live.speed, io.abort);
 }
 
+/** A live driver that polls the tops of `symbols`, which value positions and judge staleness. */
+function watching(d: LiveExchange, symbols: string[]): LiveExchange {
+  d.watchSymbols(symbols);
+  return d;
+}
+
 /**
  * The venue's own market rules win, but ccxt cannot express everything (Upbit's price-dependent KRW
  * tick table, limits Upbit publishes only per account): those come from the shipped definition.
@@ -147,7 +153,7 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
             pollIntervalMs: plan.live.pollIntervalMs,
             onFeedError: (s, e) => io.err(`warning: ${venue} ${s} order book: ${(e as Error).message}`),
           })
-        : new LiveExchange({ venue, exchange, clock, pollIntervalMs: plan.live.pollIntervalMs, markets: venueMarkets }),
+        : watching(new LiveExchange({ venue, exchange, clock, pollIntervalMs: plan.live.pollIntervalMs, markets: venueMarkets }), [...venueMarkets.keys()]),
     );
   }
 

@@ -93,6 +93,9 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     [...drivers.values()].flatMap((d) => (d as { latencies?: () => number[] }).latencies?.() ?? []),
   );
   const warnings = [...plan.warnings, ...(await compareWithVenues(finalBalances, drivers))];
+  if (core.sampler.unpricedAssets.size > 0) {
+    warnings.push(`no price to value ${[...core.sampler.unpricedAssets].join(', ')} in ${plan.quoteCurrency}; counted as 0`);
+  }
   core.close();
   marks.close();
   for (const d of drivers.values()) await d.close();

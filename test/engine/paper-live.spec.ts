@@ -95,6 +95,9 @@ describe('paper and live runs against the emulator (real ccxt over HTTP on 127.0
     expect(outputs).not.toContain(KEY);
     expect(outputs).not.toContain(SECRET);
     expect(io.errors.join('\n')).toMatch(/LIVE TRADING[\s\S]*binance balances[\s\S]*risk limits/);
+    // Positions are valued with the venue's live prices: equity is more than the quote balance alone.
+    expect(summary.final_equity).toBeGreaterThan(Number(summary.balances.binance!.USDT) + 0.5 * 0.006 * 90_000);
+    expect(summary.warnings.join(' ')).not.toMatch(/no price/);
     // The in-process latency from submit to the HTTP request is measured and reported.
     expect(summary.submit_to_request_ms?.count).toBe(2);
     expect(summary.submit_to_request_ms!.p99).toBeGreaterThan(0);
