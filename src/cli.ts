@@ -127,7 +127,13 @@ export async function main(argv: readonly string[]): Promise<number> {
             .option('seed', { type: 'number', describe: 'seed of the random-walk books', requiresArg: true })
             .option('symbol', { type: 'string', array: true, describe: 'random-walk book SYMBOL[=START_PRICE] (repeatable)', requiresArg: true })
             .option('start-price', { type: 'number', describe: 'start price for --symbol entries without one', requiresArg: true })
-            .option('walk-ms', { type: 'number', describe: 'random-walk update interval', requiresArg: true }),
+            .option('walk-ms', { type: 'number', describe: 'random-walk update interval', requiresArg: true })
+            .option('fault', {
+              type: 'string',
+              array: true,
+              describe: 'inject a fault: KIND@N (the N-th order request) or KIND:P (probability P per order request, seeded by --seed), optional ,KEY=VALUE (repeatable)',
+              requiresArg: true,
+            }),
         async (args) => {
           await runEmulatorCommand(args as unknown as EmulatorCommandFlags, { print: io.out });
         },

@@ -1,10 +1,12 @@
 /**
  * `tradeflow emulator`: flags → EmulatorOptions (every bad flag a ConfigError naming it), then run
  * until SIGINT/SIGTERM. Keys come from `--api-key/--secret` or, to keep them out of the process list,
- * from TRADEFLOW_EMULATOR_API_KEY / TRADEFLOW_EMULATOR_SECRET; they are never printed.
+ * from TRADEFLOW_EMULATOR_API_KEY / TRADEFLOW_EMULATOR_SECRET; they are never printed. `--fault`
+ * specs (fault-spec.ts) become the fault plan, their random draws seeded by `--seed`.
  */
 import { ConfigError } from '../core/errors.ts';
 import { EMULATED_VENUES, startEmulator, type EmulatedVenue, type EmulatorOptions, type RunningEmulator } from './emulator.ts';
+import { describeFaultSpec, faultPlanFromSpecs, parseFaultSpecs, type FaultSpec } from './fault-spec.ts';
 
 export interface EmulatorCommandFlags {
   readonly venue: string;
@@ -26,6 +28,13 @@ export interface EmulatorCommandFlags {
   readonly startPrice?: number;
   /** Random-walk update interval, ms. */
   readonly walkMs?: number;
+  /** `KIND@N` or `KIND:P`, optional `,KEY=VALUE` (fault-spec.ts), repeatable. */
+  readonly fault?: readonly string[];
+}
+
+/** The options, and the fault specs they were built from (for the banner). */
+export interface EmulatorCommandOptions extends EmulatorOptions {
+  readonly faultSpecs: readonly FaultSpec[];
 }
 
 const bad = (flag: string, msg: string): never => {
@@ -41,7 +50,7 @@ function pairs(flag: string, values: readonly string[] | undefined, what: string
 }
 
 /** Validates the flags; throws ConfigError naming the first bad one. */
-export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, env: NodeJS.ProcessEnv = process.env): EmulatorOptions {
+export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, env: NodeJS.ProcessEnv = process.env): EmulatorCommandOptions {
   if (!(EMULATED_VENUES as readonly string[]).includes(flags.venue)) bad('venue', `expected ${EMULATED_VENUES.join(' or ')}, got ${JSON.stringify(flags.venue)}`);
   const port = flags.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) bad('port', `expected 0..65535, got ${port}`);
@@ -69,6 +78,7 @@ export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, env: NodeJ
   });
   const both = walk.find((w) => replay.some((r) => r.symbol === w.symbol));
   if (both) bad('symbol', `${both.symbol} has a --market file already`);
+  const faultSpecs = parseFaultSpecs(flags.fault);
   return {
     venue: flags.venue as EmulatedVenue,
     port,
@@ -80,6 +90,8 @@ export function emulatorOptionsFromFlags(flags: EmulatorCommandFlags, env: NodeJ
     walk,
     ...(flags.walkMs !== undefined ? { walkOptions: { intervalMs: flags.walkMs } } : {}),
     seed,
+    faultSpecs,
+    ...(faultSpecs.length > 0 ? { faults: faultPlanFromSpecs(faultSpecs, seed) } : {}),
   };
 }
 
@@ -110,7 +122,8 @@ export async function runEmulatorCommand(flags: EmulatorCommandFlags, io: Emulat
   io.print(`  markets: ${[...emu.state.core.markets.keys()].join(', ')}`);
   io.print(`  books:   ${feeds.length > 0 ? feeds.join('; ') : 'none (empty books)'}`);
   io.print(`  keys:    ${opts.apiKey !== undefined ? 'set (not shown)' : 'none: private endpoints refuse every request'}`);
-  io.print(`  inspect: ${emu.url}/__emulator/orders, ${emu.url}/__emulator/balances`);
+  io.print(`  faults:  ${opts.faultSpecs.length > 0 ? opts.faultSpecs.map(describeFaultSpec).join('; ') : 'none'}`);
+  io.print(`  inspect: ${emu.url}/__emulator/orders, ${emu.url}/__emulator/balances, ${emu.url}/__emulator/faults`);
   await (io.until ?? signalled());
   await emu.close();
   io.print('tradeflow emulator: stopped');

@@ -14,6 +14,8 @@ import { startWalk, type WalkOptions, type WalkSpec } from './feeds/random-walk.
 import { startHttpServer } from './http-server.ts';
 import { balanceViews, orderViews, withIntrospection, type BalanceView, type EmulatorOrderView } from './introspection.ts';
 import { upbitDialect } from './upbit/dialect.ts';
+import { faultRunner } from './venue-faults/fault-runner.ts';
+import type { FaultLogEntry } from './venue-faults/fault-log.ts';
 import { VenueCore } from './venue-core.ts';
 
 export const EMULATED_VENUES = ['binance', 'upbit'] as const;
@@ -50,6 +52,8 @@ export interface EmulatorState {
   orders(): EmulatorOrderView[];
   /** Balances per asset (what `GET /__emulator/balances` serves). */
   balances(): Record<Asset, BalanceView>;
+  /** Every fault that fired (what `GET /__emulator/faults` serves). */
+  faults(): readonly FaultLogEntry[];
   /** Installs (or removes) the fault plan consulted by every later request. */
   setFaultPlan(plan: FaultPlan | undefined): void;
   /** Applies market events now, as one burst (tests drive the book with this). */
@@ -116,11 +120,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   }
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   try {
+    const served = withIntrospection(dialect, core);
     server = await startHttpServer({
       venue,
       port: opts.port ?? 0,
-      dialect: withIntrospection(dialect, core),
+      dialect: served,
       faults: () => plan,
+      faultHandler: faultRunner(core, served),
       ...(log ? { log } : {}),
     });
   } catch (err) {
@@ -140,6 +146,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       core,
       orders: () => orderViews(core),
       balances: () => balanceViews(core),
+      faults: () => core.faults.log.entries(),
       setFaultPlan: (p) => {
         plan = p;
       },

@@ -4,10 +4,10 @@
  * venue EXECUTED the request, because that is what the client cannot know and must resolve
  * (RELIABILITY.md: "unknown" outcomes are looked up by client id, never resent blindly).
  *
- * Transport-level actions are implemented here and in http-server.ts. Issue 4 adds venue-level faults
- * (not-found lag after create, dropped/repeated order events, partial-then-cancel, stream silence,
- * clock skew) as further `FaultAction` variants handled by the dialects, and the `--fault KIND@N` /
- * `KIND:P` schedule parser on top of `faultsByOrderSeq` / a seeded probability plan.
+ * Two kinds of action: transport-level ones (`error`, `timeout-*`, `reset-after-accept`, `delay`), and
+ * `{type: 'fault', kind}` naming one of issue 4's fault kinds, which fault-runner.ts turns into the
+ * venue's own behaviour (bodies, ban windows, lookup lag, withheld trades...). `fault-spec.ts` builds a
+ * plan of the latter from `--fault KIND@N` / `KIND:P`.
  */
 import type { VenueId } from '../domain/types.ts';
 
@@ -41,6 +41,38 @@ export interface FaultRequest {
   readonly now: number;
 }
 
+/** Issue 4's fault kinds, by the names the command line uses. */
+export const FAULT_KINDS = [
+  'timeout-after-accept',
+  'timeout-before-accept',
+  'error-5xx-after-accept',
+  'unknown-status',
+  'rate-limit',
+  'ip-ban',
+  'clock-skew',
+  'not-found-lag',
+  'duplicate-id',
+  'drop-event',
+  'repeat-event',
+  'partial-then-cancel',
+  'stream-silence',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Optional parameters of a fault kind (which kind takes which: fault-spec.ts `PARAMS`). */
+export interface FaultParams {
+  /** rate-limit, ip-ban: seconds in the Retry-After header and length of the refusal window. */
+  readonly retryAfterS?: number;
+  /** error-5xx-after-accept: the HTTP status (500..599). */
+  readonly status?: number;
+  /** clock-skew: how far the server clock jumps (ms); not-found-lag, drop-event, repeat-event, stream-silence: duration (ms). */
+  readonly ms?: number;
+  /** not-found-lag: lookups answered not-found; drop-event, repeat-event: trade listings altered. */
+  readonly lookups?: number;
+  /** partial-then-cancel: the part of the order that fills before the venue cancels the rest (0 < fill < 1). */
+  readonly fill?: number;
+}
+
 export type FaultAction =
   /** Answer normally. */
   | { readonly type: 'pass' }
@@ -55,7 +87,9 @@ export type FaultAction =
   /** Never execute, never answer: the client times out and the order does not exist. */
   | { readonly type: 'timeout-before-accept' }
   /** Execute, then drop the connection without an answer (reset after send). */
-  | { readonly type: 'reset-after-accept' };
+  | { readonly type: 'reset-after-accept' }
+  /** One of issue 4's kinds, played the way the venue would (fault-runner.ts). */
+  | { readonly type: 'fault'; readonly kind: FaultKind; readonly params?: FaultParams };
 
 export interface FaultPlan {
   /** The action for this request; undefined means answer normally. Called synchronously, once per request. */
@@ -63,6 +97,11 @@ export interface FaultPlan {
 }
 
 export const PASS: FaultAction = { type: 'pass' };
+
+/** The action for fault `kind` with `params`. */
+export function fault(kind: FaultKind, params: FaultParams = {}): FaultAction {
+  return { type: 'fault', kind, params };
+}
 
 /** A plan that hits the N-th order request (1-based) with the given action, once each. */
 export function faultsByOrderSeq(actions: ReadonlyMap<number, FaultAction> | Record<number, FaultAction>): FaultPlan {

@@ -1,12 +1,13 @@
 /**
  * The HTTP layer: node:http on 127.0.0.1 only, keep-alive, one synchronous handler per route, and the
  * fault plumbing (faults.ts) between the request and the venue. Handlers never see sockets; a fault
- * that withholds or drops an answer is applied here, so every route gets every fault for free.
+ * that withholds or drops an answer is applied here, so every route gets every fault for free. What a
+ * fault means at the venue (bodies, windows, lag...) is the `FaultHandler`'s business (fault-runner.ts).
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { VenueId } from '../domain/types.ts';
-import { PASS, type FaultAction, type FaultPlan, type RequestKind } from './faults.ts';
+import { PASS, type FaultAction, type FaultPlan, type FaultRequest, type RequestKind } from './faults.ts';
 
 export interface HttpRequest {
   readonly method: string;
@@ -23,6 +24,8 @@ export interface HttpReply {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as is (text/html) instead of `body` as JSON: a gateway's error page. */
+  readonly html?: string;
 }
 
 export interface Route {
@@ -32,11 +35,41 @@ export interface Route {
   clientIdOf?(req: HttpRequest): string | undefined;
 }
 
-/** One venue dialect: its routes and its bodies for "no such endpoint" and "we broke". */
+/** The venue answers a fault needs from a dialect. */
+export type FaultReplyKind = 'server-error' | 'unknown-status' | 'rate-limit' | 'ip-ban' | 'duplicate-id';
+
+export interface FaultReplyInfo {
+  /** Seconds until the window ends (Retry-After). */
+  readonly retryAfterS: number;
+  /** Wall time the window ends. */
+  readonly until: number;
+  /** `server-error`: the status asked for (else the dialect's usual one). */
+  readonly status?: number;
+}
+
+/** One venue dialect: its routes, its bodies for "no such endpoint" and "we broke", and its fault answers. */
 export interface Dialect {
   route(method: string, path: string): Route | undefined;
   notFound(req: HttpRequest): HttpReply;
   internalError(err: unknown): HttpReply;
+  faultReply(kind: FaultReplyKind, info: FaultReplyInfo): HttpReply;
+  /** Whether a `rate-limit` window refuses requests of `kind` (the venue's rate-limit group). */
+  inRateLimitGroup(kind: RequestKind): boolean;
+  /** Whether signed requests carry a timestamp the venue checks (so `clock-skew` can bite). */
+  readonly checksTimestamps: boolean;
+}
+
+/** What the socket sees of a resolved fault. */
+export type Transport = { readonly type: 'reply'; readonly reply: HttpReply } | { readonly type: 'hold' } | { readonly type: 'reset' };
+
+/** Turns fault actions into venue behaviour and logs them (fault-runner.ts). */
+export interface FaultHandler {
+  /** The refusal of an open ban / rate-limit window, if one covers `req`; `planned` is what the plan chose (logged as suppressed). */
+  gate(req: FaultRequest, planned: FaultAction | undefined): HttpReply | undefined;
+  /** A fault action other than pass/delay; `execute` runs the route (the venue sees the request). */
+  resolve(action: FaultAction, req: FaultRequest, execute: () => HttpReply): Transport;
+  /** Notes a delay before it starts. */
+  delayed(req: FaultRequest, ms: number): void;
 }
 
 export interface ServerOptions {
@@ -45,6 +78,7 @@ export interface ServerOptions {
   readonly dialect: Dialect;
   /** Read on every request, so a test can swap plans while the server runs. */
   readonly faults: () => FaultPlan | undefined;
+  readonly faultHandler: FaultHandler;
   readonly log?: (line: string) => void;
 }
 
@@ -67,9 +101,9 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
   };
 
   const send = (res: ServerResponse, reply: HttpReply): void => {
-    const text = JSON.stringify(reply.body);
+    const text = reply.html ?? JSON.stringify(reply.body);
     res.writeHead(reply.status, {
-      'content-type': 'application/json;charset=UTF-8',
+      'content-type': reply.html !== undefined ? 'text/html' : 'application/json;charset=UTF-8',
       'content-length': Buffer.byteLength(text),
       ...reply.headers,
     });
@@ -85,28 +119,17 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
     }
   };
 
-  const apply = (action: FaultAction, route: Route, req: HttpRequest, res: ServerResponse): void => {
-    switch (action.type) {
-      case 'pass':
-        return send(res, execute(route, req));
-      case 'delay':
-        setTimeout(() => apply(action.then ?? PASS, route, req, res), action.ms).unref();
-        return;
-      case 'error':
-        return send(res, { status: action.status, body: action.body, ...(action.headers ? { headers: action.headers } : {}) });
-      case 'error-after-accept':
-        execute(route, req);
-        return send(res, { status: action.status, body: action.body, ...(action.headers ? { headers: action.headers } : {}) });
-      case 'timeout-after-accept':
-        execute(route, req);
-        return hold(res.socket);
-      case 'timeout-before-accept':
-        return hold(res.socket);
-      case 'reset-after-accept':
-        execute(route, req);
-        res.socket?.destroy();
-        return;
+  const apply = (action: FaultAction, route: Route, req: HttpRequest, res: ServerResponse, info: FaultRequest): void => {
+    if (action.type === 'pass') return send(res, execute(route, req));
+    if (action.type === 'delay') {
+      opts.faultHandler.delayed(info, action.ms);
+      setTimeout(() => apply(action.then ?? PASS, route, req, res, info), action.ms).unref();
+      return;
     }
+    const out = opts.faultHandler.resolve(action, info, () => execute(route, req));
+    if (out.type === 'reply') return send(res, out.reply);
+    if (out.type === 'hold') return hold(res.socket);
+    res.socket?.destroy();
   };
 
   const onRequest = (msg: IncomingMessage, res: ServerResponse, rawBody: string): void => {
@@ -122,10 +145,9 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
     const n = (kindSeq.get(route.kind) ?? 0) + 1;
     kindSeq.set(route.kind, n);
     if (route.kind === 'order.create') orderSeq++;
-    const plan = route.kind === 'introspect' ? undefined : opts.faults();
-    if (plan === undefined) return send(res, execute(route, req));
+    if (route.kind === 'introspect') return send(res, execute(route, req));
     const clientId = route.clientIdOf?.(req);
-    const action = plan.decide({
+    const info: FaultRequest = {
       venue: opts.venue,
       kind: route.kind,
       method,
@@ -134,9 +156,15 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
       ...(route.kind === 'order.create' ? { orderSeq } : {}),
       ...(clientId !== undefined ? { clientId } : {}),
       now: Date.now(),
-    });
-    if (action !== undefined && action.type !== 'pass') opts.log?.(`emulator ${opts.venue}: fault ${action.type} on ${method} ${path}`);
-    apply(action ?? PASS, route, req, res);
+    };
+    // The plan is asked even when a ban refuses the request, so its random draws follow the request order alone.
+    const action = opts.faults()?.decide(info);
+    const refused = opts.faultHandler.gate(info, action);
+    if (refused !== undefined) return send(res, refused);
+    if (action !== undefined && action.type !== 'pass') {
+      opts.log?.(`emulator ${opts.venue}: fault ${action.type === 'fault' ? action.kind : action.type} on ${method} ${path}`);
+    }
+    apply(action ?? PASS, route, req, res, info);
   };
 
   const server = http.createServer((msg, res) => {

@@ -1,11 +1,13 @@
 /**
  * What tests (and issue 4's reliability checks) compare against: every order the venue accepted, with
  * its client id, status and filled amount, and the venue's balances — served at `GET /__emulator/orders`
- * and `GET /__emulator/balances`, outside the venue dialect and never touched by faults.
+ * and `GET /__emulator/balances` — and every fault that fired (`GET /__emulator/faults`, read by the
+ * failure report), outside the venue dialect and never touched by faults.
  */
 import { formatAtto } from '../domain/money.ts';
 import type { Asset, MarketSymbol, OrderStatus, Side, TimeMs } from '../domain/types.ts';
 import type { Dialect, Route } from './http-server.ts';
+import { venueClientId, venueOrderId } from './order-ledger.ts';
 import type { VenueCore } from './venue-core.ts';
 
 export interface EmulatorOrderView {
@@ -38,12 +40,11 @@ export interface BalanceView {
 }
 
 export function orderViews(core: VenueCore): EmulatorOrderView[] {
-  const upbit = core.venue === 'upbit';
   return core.ledger.all().map((r) => {
-    const cid = upbit ? r.intent.identifier : r.clientId;
+    const cid = venueClientId(core.venue, r);
     return {
       seq: r.seq,
-      orderId: upbit ? r.uuid : String(r.seq),
+      orderId: venueOrderId(core.venue, r),
       ...(cid !== undefined ? { clientOrderId: cid } : {}),
       symbol: r.symbol,
       side: r.intent.side,
@@ -75,6 +76,7 @@ export function withIntrospection(dialect: Dialect, core: VenueCore): Dialect {
   const routes = new Map<string, Route>([
     ['GET /__emulator/orders', { kind: 'introspect', handle: () => ({ status: 200, body: orderViews(core) }) }],
     ['GET /__emulator/balances', { kind: 'introspect', handle: () => ({ status: 200, body: balanceViews(core) }) }],
+    ['GET /__emulator/faults', { kind: 'introspect', handle: () => ({ status: 200, body: core.faults.log.entries() }) }],
   ]);
   return { ...dialect, route: (method, path) => routes.get(`${method} ${path}`) ?? dialect.route(method, path) };
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvariantError } from '../core/errors.ts';
 import { toAtto } from '../domain/money.ts';
-import type { Asset, Atto, Liquidity, MarketSymbol, OrderEvent, OrderStatus, Side, TimeMs } from '../domain/types.ts';
+import type { Asset, Atto, Liquidity, MarketSymbol, OrderEvent, OrderStatus, Side, TimeMs, VenueId } from '../domain/types.ts';
 
 /** What the API asked for, beyond what the matching engine needs. */
 export interface OrderIntent {
@@ -55,12 +55,18 @@ export class OrderRecord {
   readonly fills: FillRecord[] = [];
   /** Set when the emulator ended the order itself (IOC remainder): reported as EXPIRED. */
   expiredByVenue = false;
+  /**
+   * `partial-then-cancel`: the engine was handed only this much of the order; once it has filled, the
+   * venue cancels the rest (the order ends `canceled` with this filled).
+   */
+  readonly cap: Atto | undefined;
 
-  constructor(seq: number, intent: OrderIntent, ts: TimeMs) {
+  constructor(seq: number, intent: OrderIntent, ts: TimeMs, cap?: Atto) {
     this.seq = seq;
     this.intent = intent;
     this.createdAt = ts;
     this.updatedAt = ts;
+    this.cap = cap;
   }
 
   get clientId(): string {
@@ -72,6 +78,16 @@ export class OrderRecord {
   get isOpen(): boolean {
     return this.status === 'open' || this.status === 'partially_filled';
   }
+}
+
+/** The id the venue's API gives `r`: Binance orderId (as a string), Upbit uuid. */
+export function venueOrderId(venue: VenueId, r: OrderRecord): string {
+  return venue === 'upbit' ? r.uuid : String(r.seq);
+}
+
+/** The client id as the venue knows it: Binance (new)clientOrderId, Upbit identifier (absent without one). */
+export function venueClientId(venue: VenueId, r: OrderRecord): string | undefined {
+  return venue === 'upbit' ? r.intent.identifier : r.clientId;
 }
 
 function numberAfter(id: string, marker: string): number {
@@ -89,10 +105,12 @@ export class OrderLedger {
   /** Every fill in venue order, with its order. */
   readonly trades: Array<{ readonly order: OrderRecord; readonly fill: FillRecord }> = [];
   private pending: OrderIntent | undefined;
+  private pendingCap: Atto | undefined;
 
-  /** Announces the intent of the submit about to be handed to the engine. */
-  expect(intent: OrderIntent | undefined): void {
+  /** Announces the intent of the submit about to be handed to the engine (and its partial cap, if any). */
+  expect(intent: OrderIntent | undefined, cap?: Atto): void {
     this.pending = intent;
+    this.pendingCap = cap;
   }
 
   apply(e: OrderEvent): void {
@@ -102,7 +120,7 @@ export class OrderLedger {
         if (intent === undefined || intent.clientId !== e.clientId) {
           throw new InvariantError(`emulator: acceptance of ${e.clientId} without its request`, { clientId: e.clientId });
         }
-        const r = new OrderRecord(numberAfter(e.exchangeId, '-'), intent, e.ts);
+        const r = new OrderRecord(numberAfter(e.exchangeId, '-'), intent, e.ts, this.pendingCap);
         this.bySeq.push(r);
         if (r.seq !== this.bySeq.length) throw new InvariantError(`emulator: order seq ${r.seq} out of order`, { seq: r.seq });
         this.open.set(r.clientId, r);
@@ -130,7 +148,8 @@ export class OrderLedger {
         r.fee += e.fee;
         r.updatedAt = e.ts;
         this.trades.push({ order: r, fill });
-        if (r.filled >= toAtto(r.intent.quantity)) this.finish(r, 'filled', e.ts);
+        if (r.cap !== undefined && r.filled >= r.cap) this.finish(r, 'canceled', e.ts); // the venue cancels the rest
+        else if (r.filled >= toAtto(r.intent.quantity)) this.finish(r, 'filled', e.ts);
         else r.status = 'partially_filled';
         return;
       }

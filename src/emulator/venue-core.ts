@@ -2,7 +2,9 @@
  * One emulated venue's engine room, shared by the Binance and Upbit dialects: the simulated exchange
  * (book fill model, zero latency) on a clock that follows wall time, the order ledger, ticker stats,
  * and the synchronous command cycle — submit or cancel, then `advance(now)` — so that an HTTP response
- * already reflects the outcome, as the venues' own FULL/RESULT responses do.
+ * already reflects the outcome, as the venues' own FULL/RESULT responses do. It also carries the
+ * venue-level fault state (venue-faults/) the routes consult: the server clock's skew, frozen market
+ * data, and the partial cap an armed `partial-then-cancel` puts on the next order.
  */
 import { EventClock } from '../core/clock.ts';
 import { attoToNumber, toAtto } from '../domain/money.ts';
@@ -12,6 +14,8 @@ import { MarketStats } from './market-stats.ts';
 import { OrderLedger, type OrderIntent, type OrderRecord } from './order-ledger.ts';
 import { lotsForQuote, marketBuyCost } from './quote-sizing.ts';
 import { balanceDetail, depthOf, marketStateOf, type BalanceDetail, type Depth } from './sim-view.ts';
+import { FaultState } from './venue-faults/fault-state.ts';
+import type { MarketView } from './venue-faults/market-freeze.ts';
 
 export type SubmitOutcome =
   | { readonly ok: true; readonly order: OrderRecord }
@@ -25,8 +29,11 @@ export class VenueCore {
   readonly ledger = new OrderLedger();
   readonly stats = new MarketStats();
   readonly sim: SimulatedExchange;
+  readonly faults: FaultState;
   /** Book version, bumped by every market update (Binance `lastUpdateId`). */
   updateId = 1;
+  /** Market data as it is now (what `market()` serves unless a stream-silence froze it). */
+  readonly live: MarketView;
   private readonly byId = new Map<string, MarketDef>();
   private readonly clock = new EventClock(0);
   private rejectFor: string | undefined;
@@ -36,9 +43,29 @@ export class VenueCore {
   constructor(venue: VenueId, markets: ReadonlyMap<MarketSymbol, MarketDef>, balances: ReadonlyMap<Asset, Atto>) {
     this.venue = venue;
     this.markets = markets;
+    this.faults = new FaultState(venue);
     for (const def of markets.values()) this.byId.set(def.id ?? def.symbol, def);
     this.sim = new SimulatedExchange({ venue, markets, latencyMs: 0, fillModel: 'book', balances }, this.clock);
     this.sim.events$.subscribe((e) => this.onEvent(e));
+    const core = this;
+    this.live = {
+      depth: (symbol, limit) => core.depth(symbol, limit),
+      stats: (symbol) => core.stats.get(symbol),
+      get updateId() {
+        return core.updateId;
+      },
+      now: () => core.tick(),
+    };
+  }
+
+  /** The server's clock: wall time plus any `clock-skew` (what signatures are checked against). */
+  serverNow(): number {
+    return this.tick() + this.faults.clockOffsetMs;
+  }
+
+  /** What market-data routes serve: the live book, or the snapshot of a `stream-silence`. */
+  market(): MarketView {
+    return this.faults.freeze.view(Date.now()) ?? this.live;
   }
 
   /** The clock moved to wall time (never backwards) and returned. */
@@ -51,13 +78,35 @@ export class VenueCore {
     return this.byId.get(id);
   }
 
-  /** Hands one order to the engine and works it off at once. */
+  /**
+   * Hands one order to the engine and works it off at once. An armed `partial-then-cancel` hands the
+   * engine only part of it (whole lots); should the part alone break a minimum the whole order meets,
+   * the whole order goes in and the fault has no effect (the runner logs that).
+   */
   submit(intent: OrderIntent): SubmitOutcome {
+    const part = this.partialQuantity(intent, this.faults.takePartial());
+    if (part === undefined) return this.submitOnce(intent, undefined);
+    const out = this.submitOnce(intent, part);
+    return !out.ok && /^MIN_/.test(out.code) ? this.submitOnce(intent, undefined) : out;
+  }
+
+  /** Whole lots of `fill` × the order, when that is at least one lot and less than the order. */
+  private partialQuantity(intent: OrderIntent, fill: number | undefined): number | undefined {
+    if (fill === undefined) return undefined;
+    const m = marketStateOf(this.sim, intent.symbol);
+    const lots = m === undefined ? Number.NaN : m.lots.exact(intent.quantity);
+    if (m === undefined || Number.isNaN(lots)) return undefined;
+    const partLots = Math.floor(lots * fill);
+    return partLots >= 1 && partLots < lots ? m.lots.qty(partLots) : undefined;
+  }
+
+  private submitOnce(intent: OrderIntent, part: number | undefined): SubmitOutcome {
     const ts = this.tick();
-    this.ledger.expect(intent);
+    this.ledger.expect(intent, part === undefined ? undefined : toAtto(part));
     this.rejectFor = intent.clientId;
     this.rejected = undefined;
-    const cmd = { clientId: intent.clientId, venue: this.venue, symbol: intent.symbol, side: intent.side, type: intent.type, quantity: intent.quantity, ts };
+    const quantity = part ?? intent.quantity;
+    const cmd = { clientId: intent.clientId, venue: this.venue, symbol: intent.symbol, side: intent.side, type: intent.type, quantity, ts };
     this.sim.submit(intent.type === 'limit' ? { ...cmd, price: intent.price! } : cmd).catch(noop);
     this.sim.advance(ts);
     this.ledger.expect(undefined);

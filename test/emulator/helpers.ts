@@ -6,6 +6,8 @@ import ccxt, { type Balances, type Exchange } from 'ccxt';
 import type { BookLevelEvent, MarketSymbol } from '../../src/domain/types.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/emulator.ts';
 import { emulatorCcxtOptions, pointCcxtAt } from '../../src/emulator/point-ccxt.ts';
+import type { EmulatorOrderView } from '../../src/emulator/introspection.ts';
+import type { FaultLogEntry } from '../../src/emulator/venue-faults/fault-log.ts';
 
 export const KEY = 'test-api-key-0123456789';
 export const SECRET = 'test-secret-abcdefghijklmnopqrstuvwxyz';
@@ -39,6 +41,10 @@ export async function getJson<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
   return (await res.json()) as T;
 }
+
+/** What reached the venue, and every fault that fired, as the introspection endpoints serve them. */
+export const venueOrders = (url: string) => getJson<EmulatorOrderView[]>(`${url}/__emulator/orders`);
+export const faultLog = (url: string) => getJson<FaultLogEntry[]>(`${url}/__emulator/faults`);
 
 /** Polls `probe` until it returns a value or `ms` pass. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 5000, every = 25): Promise<T> {

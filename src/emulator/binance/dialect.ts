@@ -5,7 +5,7 @@
 import type { Dialect, Route } from '../http-server.ts';
 import type { VenueCore } from '../venue-core.ts';
 import type { BinanceKeys } from './auth.ts';
-import { binanceError, BinanceErrors } from './errors.ts';
+import { binanceError, BinanceErrors, binanceFaultReply } from './errors.ts';
 import { marketRoutes } from './routes-market.ts';
 import { newOrderRoute } from './routes-order.ts';
 import { queryRoutes } from './routes-query.ts';
@@ -23,5 +23,9 @@ export function binanceDialect(core: VenueCore, keys: BinanceKeys): Dialect {
     route: (method, path) => routes.get(`${method} ${path}`),
     notFound: (req) => binanceError(-1000, `The emulator does not implement ${req.method} ${req.path}.`, 404),
     internalError: () => BinanceErrors.unknown(),
+    faultReply: binanceFaultReply,
+    // Request weight is counted per IP over every endpoint, so a 429 window refuses everything.
+    inRateLimitGroup: () => true,
+    checksTimestamps: true,
   };
 }

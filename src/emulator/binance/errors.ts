@@ -4,7 +4,8 @@
  * (e.g. "Account has insufficient balance for requested action." → InsufficientFunds, any body naming
  * LOT_SIZE or PRICE_FILTER → InvalidOrder, -2010 → InvalidOrder, -2013/-2011 → OrderNotFound).
  */
-import type { HttpReply } from '../http-server.ts';
+import type { FaultReplyInfo, FaultReplyKind, HttpReply } from '../http-server.ts';
+import { gatewayPage } from '../venue-faults/gateway-page.ts';
 
 export function binanceError(code: number, msg: string, status = 400): HttpReply {
   return { status, body: { code, msg } };
@@ -32,7 +33,34 @@ export const BinanceErrors = {
   insufficientBalance: () => binanceError(-2010, 'Account has insufficient balance for requested action.'),
   duplicateOrder: () => binanceError(-2010, 'Duplicate order sent.'),
   filter: (name: 'LOT_SIZE' | 'PRICE_FILTER' | 'NOTIONAL' | 'MARKET_LOT_SIZE') => binanceError(-1013, `Filter failure: ${name}`),
+  /** -1007 (ccxt: RequestTimeout) with 408, the status Binance documents for a backend timeout. */
+  backendTimeout: () => binanceError(-1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.', 408),
 } as const;
+
+/**
+ * Fault answers (fault-runner.ts). 429 and 418 carry -1003 with the venue's two messages and a
+ * Retry-After in seconds (ccxt raises DDoSProtection on both statuses before reading the body); a 5xx is
+ * the gateway's HTML page, since Binance's backend did not answer.
+ */
+export function binanceFaultReply(kind: FaultReplyKind, info: FaultReplyInfo): HttpReply {
+  const retry = { 'retry-after': String(info.retryAfterS) };
+  switch (kind) {
+    case 'server-error':
+      return gatewayPage(info.status ?? 502);
+    case 'unknown-status':
+      return BinanceErrors.backendTimeout();
+    case 'rate-limit': {
+      const msg = 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.';
+      return { ...binanceError(-1003, msg, 429), headers: { ...retry, 'x-mbx-used-weight-1m': '6001' } };
+    }
+    case 'ip-ban': {
+      const msg = `Way too much request weight used; IP banned until ${info.until}. Please use WebSocket Streams for live updates to avoid bans.`;
+      return { ...binanceError(-1003, msg, 418), headers: retry };
+    }
+    case 'duplicate-id':
+      return BinanceErrors.duplicateOrder();
+  }
+}
 
 /** The venue error for an engine rejection code (src/sim/README.md "When an order arrives"). */
 export function binanceRejection(code: string): HttpReply {

@@ -1,11 +1,13 @@
 /**
  * Binance public endpoints: ping, time, exchangeInfo, depth, ticker/bookTicker, ticker/24hr,
- * ticker/price. Books include our own resting orders, as the venue's do.
+ * ticker/price. Books include our own resting orders, as the venue's do. Market data comes from
+ * `core.market()` (frozen during a stream-silence fault); `time` follows the server clock (clock-skew).
  */
 import type { MarketDef } from '../../domain/types.ts';
 import { decimalsFor, fixed } from '../decimal.ts';
 import type { Route } from '../http-server.ts';
 import type { VenueCore } from '../venue-core.ts';
+import type { MarketView } from '../venue-faults/market-freeze.ts';
 import { intParam, isReply, ok, publicRoute, symbolParam, symbolsParam } from './common.ts';
 import { marketId, symbolInfo } from './format.ts';
 
@@ -20,8 +22,8 @@ function dp(def: MarketDef): number {
   return Math.max(8, decimalsFor(def.precision.price), decimalsFor(def.precision.amount));
 }
 
-function bookTicker(core: VenueCore, def: MarketDef): Record<string, unknown> {
-  const { bids, asks } = core.depth(def.symbol, 1);
+function bookTicker(m: MarketView, def: MarketDef): Record<string, unknown> {
+  const { bids, asks } = m.depth(def.symbol, 1);
   const d = dp(def);
   return {
     symbol: marketId(def),
@@ -32,8 +34,8 @@ function bookTicker(core: VenueCore, def: MarketDef): Record<string, unknown> {
   };
 }
 
-function ticker24h(core: VenueCore, def: MarketDef, now: number): Record<string, unknown> {
-  const s = core.stats.get(def.symbol);
+function ticker24h(m: MarketView, def: MarketDef, now: number): Record<string, unknown> {
+  const s = m.stats(def.symbol);
   const d = dp(def);
   const last = s?.last ?? 0;
   const open = s?.open ?? 0;
@@ -46,7 +48,7 @@ function ticker24h(core: VenueCore, def: MarketDef, now: number): Record<string,
     prevClosePrice: fixed(open, d),
     lastPrice: fixed(last, d),
     lastQty: fixed(s?.lastQty ?? 0, d),
-    ...(({ symbol: _, ...top }) => top)(bookTicker(core, def)),
+    ...(({ symbol: _, ...top }) => top)(bookTicker(m, def)),
     openPrice: fixed(open, d),
     highPrice: fixed(s?.high ?? 0, d),
     lowPrice: fixed(s?.low ?? 0, d),
@@ -70,29 +72,35 @@ function perSymbol(core: VenueCore, p: URLSearchParams, f: (def: MarketDef) => u
 export function marketRoutes(core: VenueCore): Record<string, Route> {
   return {
     'GET /api/v3/ping': publicRoute('time', () => ok({})),
-    'GET /api/v3/time': publicRoute('time', () => ok({ serverTime: core.tick() })),
+    'GET /api/v3/time': publicRoute('time', () => ok({ serverTime: core.serverNow() })),
     'GET /api/v3/exchangeInfo': publicRoute('market', (p) => {
       const defs = symbolsParam(core, p);
       if (isReply(defs)) return defs;
-      return ok({ timezone: 'UTC', serverTime: core.tick(), rateLimits: RATE_LIMITS, exchangeFilters: [], symbols: defs.map(symbolInfo) });
+      return ok({ timezone: 'UTC', serverTime: core.serverNow(), rateLimits: RATE_LIMITS, exchangeFilters: [], symbols: defs.map(symbolInfo) });
     }),
     'GET /api/v3/depth': publicRoute('market', (p) => {
       const def = symbolParam(core, p);
       if (isReply(def)) return def;
       const limit = intParam(p, 'limit', 1, 5000);
       if (isReply(limit)) return limit;
-      const { bids, asks } = core.depth(def.symbol, limit ?? 100);
+      const m = core.market();
+      const { bids, asks } = m.depth(def.symbol, limit ?? 100);
       const d = dp(def);
       const row = ([price, qty]: [number, number]) => [fixed(price, d), fixed(qty, d)];
-      return ok({ lastUpdateId: core.updateId, bids: bids.map(row), asks: asks.map(row) });
+      return ok({ lastUpdateId: m.updateId, bids: bids.map(row), asks: asks.map(row) });
     }),
-    'GET /api/v3/ticker/bookTicker': publicRoute('market', (p) => perSymbol(core, p, (def) => bookTicker(core, def))),
+    'GET /api/v3/ticker/bookTicker': publicRoute('market', (p) => {
+      const m = core.market();
+      return perSymbol(core, p, (def) => bookTicker(m, def));
+    }),
     'GET /api/v3/ticker/24hr': publicRoute('market', (p) => {
-      const now = core.tick();
-      return perSymbol(core, p, (def) => ticker24h(core, def, now));
+      const m = core.market();
+      const now = m.now();
+      return perSymbol(core, p, (def) => ticker24h(m, def, now));
     }),
-    'GET /api/v3/ticker/price': publicRoute('market', (p) =>
-      perSymbol(core, p, (def) => ({ symbol: marketId(def), price: fixed(core.stats.get(def.symbol)?.last ?? 0, dp(def)) })),
-    ),
+    'GET /api/v3/ticker/price': publicRoute('market', (p) => {
+      const m = core.market();
+      return perSymbol(core, p, (def) => ({ symbol: marketId(def), price: fixed(m.stats(def.symbol)?.last ?? 0, dp(def)) }));
+    }),
   };
 }

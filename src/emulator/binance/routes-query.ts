@@ -1,7 +1,9 @@
 /**
  * Binance order queries and cancels, and the account: `GET`/`DELETE /api/v3/order` (by `orderId` or
  * `origClientOrderId`), `GET`/`DELETE /api/v3/openOrders`, `GET /api/v3/allOrders`,
- * `GET /api/v3/myTrades`, `GET /api/v3/account`.
+ * `GET /api/v3/myTrades`, `GET /api/v3/account`. Venue faults show here: a lagging order is "Order does
+ * not exist." to `GET order` and missing from lists (cancels still reach it); `myTrades` drops or
+ * repeats the trades of orders a drop-event / repeat-event marked.
  */
 import type { MarketDef } from '../../domain/types.ts';
 import type { HttpReply, Route } from '../http-server.ts';
@@ -50,7 +52,9 @@ export function queryRoutes(ctx: BinanceContext): Record<string, Route> {
       (p) =>
         withSymbol(ctx, p, (def) => {
           const r = findOrder(ctx, def, p, BinanceErrors.orderDoesNotExist);
-          return isReply(r) ? r : ok(orderBody(r, def));
+          if (isReply(r)) return r;
+          if (core.faults.notFound(r, { request: 'GET /api/v3/order', requestKind: 'order.query' })) return BinanceErrors.orderDoesNotExist();
+          return ok(orderBody(r, def));
         }),
       'origClientOrderId',
     ),
@@ -73,7 +77,7 @@ export function queryRoutes(ctx: BinanceContext): Record<string, Route> {
         if (isReply(d)) return d;
         def = d;
       }
-      return ok(core.ledger.openOrders(def?.symbol).map((r) => orderBody(r, core.markets.get(r.symbol)!)));
+      return ok(core.faults.listed(core.ledger.openOrders(def?.symbol)).map((r) => orderBody(r, core.markets.get(r.symbol)!)));
     }),
     'DELETE /api/v3/openOrders': signedRoute(ctx, 'order.cancel', (p, now) =>
       withSymbol(ctx, p, (def) => {
@@ -86,8 +90,8 @@ export function queryRoutes(ctx: BinanceContext): Record<string, Route> {
       withSymbol(ctx, p, (def) => {
         const q = ints(p, ['orderId', 'startTime', 'endTime', 'limit']);
         if (isReply(q)) return q;
-        const rows = core.ledger
-          .all()
+        const rows = core.faults
+          .listed(core.ledger.all())
           .filter((r) => r.symbol === def.symbol && r.seq >= (q.orderId ?? 0) && r.createdAt >= (q.startTime ?? 0) && r.createdAt <= (q.endTime ?? Infinity));
         const n = Math.min(q.limit ?? 500, 1000);
         return ok((q.orderId === undefined ? rows.slice(-n) : rows.slice(0, n)).map((r) => orderBody(r, def)));
@@ -97,7 +101,7 @@ export function queryRoutes(ctx: BinanceContext): Record<string, Route> {
       withSymbol(ctx, p, (def) => {
         const q = ints(p, ['orderId', 'fromId', 'startTime', 'endTime', 'limit']);
         if (isReply(q)) return q;
-        const rows = core.ledger.trades.filter(
+        const all = core.ledger.trades.filter(
           ({ order, fill }) =>
             order.symbol === def.symbol &&
             (q.orderId === undefined || order.seq === q.orderId) &&
@@ -105,6 +109,7 @@ export function queryRoutes(ctx: BinanceContext): Record<string, Route> {
             fill.ts >= (q.startTime ?? 0) &&
             fill.ts <= (q.endTime ?? Infinity),
         );
+        const rows = core.faults.tradeView(all, { request: 'GET /api/v3/myTrades', requestKind: 'trades' });
         const n = Math.min(q.limit ?? 500, 1000);
         return ok((q.fromId === undefined ? rows.slice(-n) : rows.slice(0, n)).map(({ order, fill }) => tradeBody(order, fill, def)));
       }),

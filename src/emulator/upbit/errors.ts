@@ -6,7 +6,9 @@
  * ExchangeError, which is why tradeflow judges Upbit errors by HTTP status too.
  */
 import type { Side } from '../../domain/types.ts';
-import type { HttpReply } from '../http-server.ts';
+import type { FaultReplyInfo, FaultReplyKind, HttpReply } from '../http-server.ts';
+import { gatewayPage } from '../venue-faults/gateway-page.ts';
+import { kst } from './format.ts';
 
 export function upbitError(status: number, name: string | number, message: string): HttpReply {
   return { status, body: { error: { name, message } } };
@@ -34,6 +36,29 @@ export const UpbitErrors = {
   codeNotFound: () => upbitError(404, 404, 'Code not found'),
   server: () => upbitError(500, 'server_error', '서버 오류가 발생했습니다.'),
 } as const;
+
+/**
+ * Fault answers (fault-runner.ts). Upbit documents 429 and 418 but neither the error names nor a
+ * Retry-After header: the emulator answers `too_many_requests` with the `Remaining-Req` header the
+ * venue always sends (sec=0), and a 418 whose message gives the ban's end, as Upbit says it does. An
+ * unknown outcome (Upbit has no -1007) is the gateway's 504 page; a 5xx is Upbit's `server_error` JSON
+ * for 500 and the gateway's page for any other status. ccxt's upbit maps none of these names, so the
+ * JSON ones surface as plain ExchangeError (RELIABILITY: judge Upbit by HTTP status).
+ */
+export function upbitFaultReply(kind: FaultReplyKind, info: FaultReplyInfo): HttpReply {
+  switch (kind) {
+    case 'server-error':
+      return (info.status ?? 500) === 500 ? UpbitErrors.server() : gatewayPage(info.status!);
+    case 'unknown-status':
+      return gatewayPage(504);
+    case 'rate-limit':
+      return { ...upbitError(429, 'too_many_requests', 'Too many API requests.'), headers: { 'remaining-req': 'group=order; min=1800; sec=0' } };
+    case 'ip-ban':
+      return upbitError(418, 'too_many_requests', `Too many API requests. 요청이 차단되었습니다: ${kst(info.until)} 이후 (${info.retryAfterS}초 후) 다시 시도해주세요.`);
+    case 'duplicate-id':
+      return UpbitErrors.identifierUsed();
+  }
+}
 
 /** The venue error for an engine rejection code (src/sim/README.md). */
 export function upbitRejection(code: string, side: Side, base: string, quote: string, minTotal: number | undefined): HttpReply {

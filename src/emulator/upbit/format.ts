@@ -6,7 +6,7 @@
 import { attoToNumber, mulRate, toAtto } from '../../domain/money.ts';
 import type { Asset, Atto, MarketDef } from '../../domain/types.ts';
 import { plain, plainAtto } from '../decimal.ts';
-import type { OrderRecord } from '../order-ledger.ts';
+import type { FillRecord, OrderRecord } from '../order-ledger.ts';
 import type { BalanceDetail } from '../sim-view.ts';
 
 const KST_MS = 9 * 3600_000;
@@ -43,9 +43,10 @@ function feeRate(def: MarketDef): number {
 
 /**
  * One order. `accepted` gives the view at acceptance — what `POST /v1/orders` returns: Upbit answers
- * before matching, so even a market order comes back `wait` with nothing executed.
+ * before matching, so even a market order comes back `wait` with nothing executed. `trades` adds
+ * those fills as the order's `trades` (GET /v1/order; a drop/repeat-event fault may alter the list).
  */
-export function orderBody(r: OrderRecord, def: MarketDef, opts: { accepted?: boolean; trades?: boolean } = {}): Record<string, unknown> {
+export function orderBody(r: OrderRecord, def: MarketDef, opts: { accepted?: boolean; trades?: readonly FillRecord[] } = {}): Record<string, unknown> {
   const type = ordType(r);
   const accepted = opts.accepted === true;
   const filled: Atto = accepted ? 0n : r.filled;
@@ -84,9 +85,9 @@ export function orderBody(r: OrderRecord, def: MarketDef, opts: { accepted?: boo
   };
   if (r.intent.identifier !== undefined) body.identifier = r.intent.identifier;
   if (r.intent.timeInForce === 'IOC') body.time_in_force = 'ioc';
-  if (opts.trades === true) {
+  if (opts.trades !== undefined) {
     const side = r.intent.side === 'buy' ? 'bid' : 'ask';
-    body.trades = r.fills.map((f) => ({
+    body.trades = opts.trades.map((f) => ({
       market: marketId(def),
       uuid: f.uuid,
       price: plain(f.price),

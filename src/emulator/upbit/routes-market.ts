@@ -1,10 +1,12 @@
 /**
  * Upbit quotation endpoints: `GET /v1/market/all`, `/v1/orderbook`, `/v1/ticker`, `/v1/ticker/all`.
  * Numbers are JSON numbers here (unlike the exchange endpoints); books include our resting orders.
+ * Books and tickers come from `core.market()`, frozen with their timestamps during a stream-silence.
  */
 import type { MarketDef } from '../../domain/types.ts';
 import type { HttpReply, Route } from '../http-server.ts';
 import type { VenueCore } from '../venue-core.ts';
+import type { MarketView } from '../venue-faults/market-freeze.ts';
 import { ok, publicRoute, type Params } from './common.ts';
 import { UpbitErrors } from './errors.ts';
 import { marketId } from './format.ts';
@@ -29,8 +31,8 @@ function ymd(ts: number, offsetMs: number): { date: string; time: string } {
   return { date: iso.slice(0, 10).replace(/-/g, ''), time: iso.slice(11, 19).replace(/:/g, '') };
 }
 
-function ticker(core: VenueCore, def: MarketDef, now: number): Record<string, unknown> {
-  const s = core.stats.get(def.symbol);
+function ticker(m: MarketView, def: MarketDef, now: number): Record<string, unknown> {
+  const s = m.stats(def.symbol);
   const last = s?.last ?? 0;
   const open = s?.open ?? 0;
   const change = last - open;
@@ -68,8 +70,8 @@ function ticker(core: VenueCore, def: MarketDef, now: number): Record<string, un
   };
 }
 
-function orderbook(core: VenueCore, def: MarketDef, count: number, now: number): Record<string, unknown> {
-  const { bids, asks } = core.depth(def.symbol, count);
+function orderbook(m: MarketView, def: MarketDef, count: number, now: number): Record<string, unknown> {
+  const { bids, asks } = m.depth(def.symbol, count);
   // Units pair the i-th ask with the i-th bid; a side with fewer levels shows zeros (never on the venue).
   const n = Math.max(bids.length, asks.length);
   const units = [];
@@ -102,20 +104,20 @@ export function marketRoutes(core: VenueCore): Record<string, Route> {
       if (isReply(defs)) return defs;
       const count = Number(p.get('count') ?? 30);
       if (!Number.isInteger(count) || count < 1 || count > 30) return UpbitErrors.validation('count');
-      const now = core.tick();
-      return ok(defs.map((def) => orderbook(core, def, count, now)));
+      const m = core.market();
+      return ok(defs.map((def) => orderbook(m, def, count, m.now())));
     }),
     'GET /v1/ticker': publicRoute('market', (p) => {
       const defs = marketsParam(core, p);
       if (isReply(defs)) return defs;
-      const now = core.tick();
-      return ok(defs.map((def) => ticker(core, def, now)));
+      const m = core.market();
+      return ok(defs.map((def) => ticker(m, def, m.now())));
     }),
     'GET /v1/ticker/all': publicRoute('market', (p) => {
       const quotes = (p.get('quote_currencies') ?? '').split(',').filter((q) => q !== '');
-      const now = core.tick();
+      const m = core.market();
       const defs = [...core.markets.values()].filter((d) => quotes.length === 0 || quotes.includes(d.quote));
-      return ok(defs.map((def) => ticker(core, def, now)));
+      return ok(defs.map((def) => ticker(m, def, m.now())));
     }),
   };
 }

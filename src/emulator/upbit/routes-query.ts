@@ -1,6 +1,8 @@
 /**
  * Upbit account and order queries: `GET /v1/accounts`, `/v1/orders/chance`, `GET`/`DELETE /v1/order`
- * (by `uuid` or `identifier`), `GET /v1/orders/open`, `GET /v1/orders/closed`.
+ * (by `uuid` or `identifier`), `GET /v1/orders/open`, `GET /v1/orders/closed`. Venue faults show here:
+ * a lagging order is `order_not_found` to `GET /v1/order` and missing from lists (cancels still reach
+ * it); the `trades` of an order a drop-event / repeat-event marked lack or repeat its fills.
  */
 import type { MarketDef } from '../../domain/types.ts';
 import { plain, plainAtto } from '../decimal.ts';
@@ -35,7 +37,7 @@ function list(ctx: UpbitContext, p: Params, rows: OrderRecord[], maxLimit: numbe
   if (!Number.isInteger(page) || page < 1) return UpbitErrors.validation('page');
   const asc = p.get('order_by') === 'asc';
   const sorted = asc ? rows : [...rows].reverse();
-  return ok(sorted.slice((page - 1) * limit, page * limit).map((r) => orderBody(r, ctx.core.markets.get(r.symbol)!)));
+  return ok(ctx.core.faults.listed(sorted).slice((page - 1) * limit, page * limit).map((r) => orderBody(r, ctx.core.markets.get(r.symbol)!)));
 }
 
 function timeParam(v: string | undefined, fallback: number): number {
@@ -84,7 +86,11 @@ export function queryRoutes(ctx: UpbitContext): Record<string, Route> {
       'order.query',
       (p) => {
         const r = findOrder(ctx, p);
-        return isRecord(r) ? ok(orderBody(r, core.markets.get(r.symbol)!, { trades: true })) : r;
+        if (!isRecord(r)) return r;
+        const at = { request: 'GET /v1/order', requestKind: 'order.query' } as const;
+        if (core.faults.notFound(r, at)) return UpbitErrors.orderNotFound();
+        const fills = core.faults.tradeView(r.fills.map((fill) => ({ order: r, fill })), at).map((t) => t.fill);
+        return ok(orderBody(r, core.markets.get(r.symbol)!, { trades: fills }));
       },
       'identifier',
     ),
