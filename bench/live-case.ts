@@ -1,0 +1,58 @@
+/**
+ * Live-mode benchmark cases, each in its own process (run by bench/run.ts):
+ *   emulator-throughput   signed LIMIT orders + cancels the emulator sustains on loopback
+ *   live-latency N        N live market orders through ccxt against the emulator, 60 ms apart:
+ *                         p50/p99 in-process latency from submit to the HTTP request leaving
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { startEmulator } from '../src/emulator/index.ts';
+import { measureEmulatorThroughput } from '../src/emulator/bench.ts';
+import { liveCommand } from '../src/engine/live-command.ts';
+import { DATA_DIR } from './generate.ts';
+
+const [kind = 'live-latency', arg = '300'] = process.argv.slice(2);
+
+async function main(): Promise<Record<string, unknown>> {
+  if (kind === 'emulator-throughput') {
+    const r = await measureEmulatorThroughput({ orders: 10_000, connections: 8 });
+    return { case: 'emulator throughput', orders: r.orders, failed: r.failed, wall_s: r.seconds, orders_per_s: r.ordersPerSecond, requests_per_s: r.requestsPerSecond };
+  }
+  const n = Number(arg);
+  const emu = await startEmulator({
+    venue: 'binance',
+    port: 0,
+    apiKey: 'bench-key',
+    secret: 'bench-secret',
+    balances: { USDT: '100000000', BTC: '1000' },
+    walk: [{ symbol: 'BTC/USDT', startPrice: 60_000 }],
+    walkOptions: { intervalMs: 100 },
+    seed: 5,
+  });
+  try {
+    const signals = path.join(DATA_DIR, `live-signals-${n}.csv`);
+    const rows = ['timestamp,exchange,symbol,side,quantity,type,price,id'];
+    // Small market orders, alternating sides: each fills at once, so no open order adds polling traffic
+    // that would queue behind ccxt's rate limiter and blur what is measured.
+    for (let i = 0; i < n; i++) rows.push(`${i * 60},binance,BTC/USDT,${i % 2 ? 'sell' : 'buy'},0.001,market,,m${i}`);
+    writeFileSync(signals, `${rows.join('\n')}\n`);
+    const { summary } = await liveCommand(
+      undefined,
+      { market: ['binance:BTC/USDT'], signals, out: path.join(DATA_DIR, 'out-live'), live: true, yes: true, speed: 1, 'poll-ms': 1000, 'exchange-url': [`binance=${emu.url}`] },
+      {
+        out: () => {}, err: () => {}, progress: false, cwd: process.cwd(), isVenue: (v) => v === 'binance', version: 'bench', argv: [],
+        env: { TRADEFLOW_BINANCE_API_KEY: 'bench-key', TRADEFLOW_BINANCE_SECRET: 'bench-secret' },
+        stdin: Readable.from([]) as unknown as NodeJS.ReadableStream, abort: new AbortController().signal,
+      },
+    );
+    const lat = summary.submit_to_request_ms;
+    return { case: 'live submit→request latency', orders: lat?.count ?? 0, p50_ms: lat?.p50 ?? NaN, p99_ms: lat?.p99 ?? NaN, max_ms: lat?.max ?? NaN };
+  } finally {
+    await emu.close();
+  }
+}
+
+const fig = await main();
+fig.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+process.stdout.write(`${JSON.stringify(fig)}\n`);
