@@ -28,6 +28,7 @@ import { OrderWatcher } from './order-watcher.ts';
 import { PollLoop } from './poll-loop.ts';
 import { VenueClient } from './venue-client.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './venue-guard.ts';
+import { orderCalls } from './rate-limiter.ts';
 
 export interface LiveExchangeOptions {
   readonly venue: VenueId;
@@ -135,7 +136,9 @@ export class LiveExchange implements ExchangeDriver {
     for (let attempt = 1; ; attempt++) {
       const rec = CcxtProbe.record(startedAt);
       try {
-        const order = await client.attempt(`createOrder ${cmd.clientId}`, rec, (ex) => ex.createOrder(call.symbol, call.type, call.side, call.amount, call.price, { ...call.params }));
+        const order = await orderCalls.run(true, () =>
+          client.attempt(`createOrder ${cmd.clientId}`, rec, (ex) => ex.createOrder(call.symbol, call.type, call.side, call.amount, call.price, { ...call.params })),
+        );
         this.noteLatency(rec, attempt);
         return this.sync.take(o, order);
       } catch (err) {
@@ -163,7 +166,7 @@ export class LiveExchange implements ExchangeDriver {
     for (let attempt = 1; ; attempt++) {
       const rec = CcxtProbe.record();
       try {
-        const res = await client.attempt(`cancelOrder ${cmd.clientId}`, rec, (ex) => ex.cancelOrder(id as string, cmd.symbol, params));
+        const res = await orderCalls.run(true, () => client.attempt(`cancelOrder ${cmd.clientId}`, rec, (ex) => ex.cancelOrder(id as string, cmd.symbol, params)));
         // Upbit answers before the cancel is done (state "wait"): the poller sees it through.
         return this.sync.take(o, res);
       } catch (err) {

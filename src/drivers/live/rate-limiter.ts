@@ -8,7 +8,16 @@
  * the venue sees is unchanged and an order after a pause leaves at once. Installed per exchange
  * instance over `exchange.throttle`, which ccxt's fetch2 awaits when `enableRateLimit` is on.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+
+/**
+ * Marks the calls that place or cancel orders. They go ahead of queued reads (book and order polls)
+ * and may overdraw the bucket by up to one second of budget, so a signal never waits behind a poll;
+ * the reads that follow pay the debt. Venues count orders separately from request weight anyway.
+ */
+export const orderCalls = new AsyncLocalStorage<true>();
+const PRIORITY_DEBT_MS = 1000;
 
 export class LeakyBucket {
   private tokens = 0; // ccxt starts empty too: the first call goes, and costs
@@ -28,6 +37,10 @@ export class LeakyBucket {
   /** Resolves when a call of `cost` may go; callers go in FIFO order. */
   take(cost: number): Promise<void> {
     this.refill();
+    if (orderCalls.getStore() === true && this.tokens >= -PRIORITY_DEBT_MS * this.refillPerMs) {
+      this.tokens -= cost;
+      return Promise.resolve();
+    }
     if (this.queue.length === 0 && this.tokens >= 0) {
       this.tokens -= cost;
       return Promise.resolve();
