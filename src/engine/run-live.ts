@@ -44,6 +44,11 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     (drivers.get(venue) as { mark?: (s: string) => number | undefined } | undefined)?.mark?.(symbol) ?? marks.mark(venue, symbol);
 
   for (const d of drivers.values()) await d.start?.();
+  // No signal is acted on before every market has a price (values positions, checks notional limits).
+  const priceDeadline = clock.now() + 10_000;
+  while ([...o.markets.values()].some((m) => mark(m.venue, m.symbol) === undefined) && clock.now() < priceDeadline && !o.abort.aborted) {
+    await sleep(50);
+  }
   const initial = new Map<VenueId, ReadonlyMap<Asset, Atto>>();
   for (const [venue, d] of drivers) initial.set(venue, o.mode === 'paper' ? (plan.venues.get(venue)?.balances ?? new Map()) : await d.fetchBalance());
 
