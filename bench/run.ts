@@ -13,7 +13,9 @@ const here = import.meta.dirname;
 function runCase(...args: string[]): Record<string, number | string> {
   // Generate first (untimed), then measure in a fresh process.
   const go = () =>
-    spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', path.join(here, 'case.ts'), ...args], {
+    // No heap flags: the CLI runs with none, and a process-wide --max-old-space-size would override
+    // the parse workers' own heap limits (V8 flags win over per-isolate resource limits).
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'case.ts'), ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -56,13 +56,22 @@ export function formatAtto(value: Atto, maxDecimals = ATTO_DECIMALS): string {
     const d = POW10[ATTO_DECIMALS - maxDecimals]!;
     v = roundHalfAwayDiv(v, d) * d;
   }
+  if (v === 0n) return '0';
+  // One bigint → decimal conversion, then the point is placed by slicing: no bigint division, no
+  // padding or regex (this runs several times per fill on the report path).
   const neg = v < 0n;
-  const abs = neg ? -v : v;
-  const int = abs / ATTO_PER_UNIT;
-  const frac = (abs % ATTO_PER_UNIT).toString().padStart(ATTO_DECIMALS, '0').replace(/0+$/, '');
-  const body = frac ? `${int}.${frac}` : `${int}`;
-  return neg && body !== '0' ? `-${body}` : body;
+  const digits = (neg ? -v : v).toString();
+  const n = digits.length;
+  // Trailing zeros of the fraction (the last 18 digits) are dropped.
+  let end = n;
+  const fracStart = n - ATTO_DECIMALS;
+  while (end > fracStart && end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  let body: string;
+  if (fracStart > 0) body = end === fracStart ? digits.slice(0, fracStart) : `${digits.slice(0, fracStart)}.${digits.slice(fracStart, end)}`;
+  else body = `0.${ZEROS.slice(0, -fracStart)}${digits.slice(0, end)}`;
+  return neg ? `-${body}` : body;
 }
+const ZEROS = '0'.repeat(ATTO_DECIMALS);
 
 /**
  * A double close to an atto amount, for valuation, statistics and charts — never for balances. Exact

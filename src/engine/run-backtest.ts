@@ -9,22 +9,53 @@ import { inferMarket } from '../config/market-catalog.ts';
 import { findMarket, type RunPlan } from '../config/run-plan.ts';
 import { formatAtto } from '../domain/money.ts';
 import type { BalanceSheet, RefusedSignal, RunResult } from '../domain/run-result.ts';
-import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, OrderSignal, VenueId } from '../domain/types.ts';
+import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, Signal, VenueId } from '../domain/types.ts';
 import { marketSource } from '../market/market-source.ts';
+import { marketColumnsInWorker, useMarketWorker } from '../market/market-worker.ts';
 import type { RunRecorder } from '../reports/index.ts';
 import { SimulatedExchange } from '../sim/simulated-exchange.ts';
-import type { EventSource } from '../sources/event-source.ts';
-import { fromBatches } from '../sources/from-batches.ts';
-import { mergeByTime } from '../sources/merge-by-time.ts';
+import { LEVEL_ASK, LEVEL_RESET, LEVEL_SNAPSHOT, type MarketColumns, type SignalColumns } from '../sources/columns.ts';
+import { asColumns, forEachByTime, type EventColumns, type TimedColumns } from '../sources/merge-columns.ts';
 import { signalCsvSource } from '../sources/signal-csv.ts';
+import { signalColumnsInWorker } from '../sources/signal-worker.ts';
+import { threadModeFromEnv, useWorker } from '../sources/worker-source.ts';
 import { TradingCore, marketKey } from './trading-core.ts';
 
 export interface BacktestOptions {
   readonly isVenue: (id: string) => boolean;
-  /** Takes each fill and each final order as they happen (written to disk, aggregated). */
-  readonly recorder: Pick<RunRecorder, 'fill' | 'order' | 'stats'>;
+  /**
+   * Takes each fill and each final order as they happen (written to disk, aggregated), and, if it
+   * can, each equity sample (so equity.csv is written during the run, not after it).
+   */
+  readonly recorder: Pick<RunRecorder, 'fill' | 'order' | 'stats'> & Partial<Pick<RunRecorder, 'equity'>>;
   /** Called every few thousand events with the current event time. */
   readonly onProgress?: (ts: number, events: number) => void;
+}
+
+/** One merge input: its batches, and what to do with event `i` of a batch. */
+interface Input {
+  readonly batches: AsyncIterable<TimedColumns>;
+  readonly visit: (batch: TimedColumns, i: number) => void;
+}
+
+/** Applies row `i` of a worker's market columns to the venue, without building the event. */
+function marketColumnsVisitor(driver: SimulatedExchange, symbol: MarketSymbol): Input['visit'] {
+  return (batch, i) => {
+    const c = batch as MarketColumns;
+    switch (c.kind) {
+      case 'level': {
+        const f = c.flags[i]!;
+        driver.onLevel(symbol, c.ts[i]!, (f & LEVEL_ASK) !== 0, c.a[i]!, c.b[i]!, (f & LEVEL_SNAPSHOT) !== 0, (f & LEVEL_RESET) !== 0);
+        return;
+      }
+      case 'trade':
+        driver.onTrade(symbol, c.ts[i]!, c.a[i]!, c.b[i]!);
+        return;
+      case 'candle':
+        driver.onCandle(symbol, c.ts[i]!, c.a[i]!, c.c[i]!, c.d[i]!, c.e[i]!, c.b[i]!);
+        return;
+    }
+  };
 }
 
 /** Definitions of every market with data: from the catalog, or inferred from the first prices seen. */
@@ -92,45 +123,87 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   });
   const badRows: RefusedSignal[] = [];
 
-  const sources: EventSource<OrderSignal | MarketEvent>[] = [];
+  // Big files are parsed in worker threads (one per file), so the engine runs at the speed of parsing
+  // instead of parsing plus engine; small ones are read here, where a worker would not pay back its
+  // start. Worker batches arrive as columns and are applied as such: market rows go to the venue
+  // without an event object each.
+  const threads = threadModeFromEnv();
+  const inputs: Input[] = [];
+  const signals$ = core.signals$;
   if (plan.signalsFile) {
-    sources.push(
-      signalCsvSource(plan.signalsFile, {
+    const file = plan.signalsFile;
+    const onBadRow = (r: { file: string; line: number; reason: string }) =>
+      badRows.push({ file: r.file, line: r.line, reason: r.reason, rule: 'bad_row' });
+    if (useWorker(file, threads)) {
+      const { batches, unpacker } = signalColumnsInWorker(file, {
+        skipBadRows: plan.skipBadRows,
+        isKnownVenue: opts.isVenue,
+        markets: [...markets.values()].map((m) => [m.venue, m.symbol] as const),
+        onBadRow,
+      });
+      inputs.push({ batches, visit: (b, i) => signals$.next(unpacker.at(b as SignalColumns, i)) });
+    } else {
+      const source = signalCsvSource(file, {
         skipBadRows: plan.skipBadRows,
         isKnownVenue: opts.isVenue,
         isKnownMarket: (venue, symbol) => markets.has(marketKey(venue, symbol)),
-        onBadRow: (r) => badRows.push({ file: r.file, line: r.line, reason: r.reason, rule: 'bad_row' }),
-      }),
-    );
+        onBadRow,
+      });
+      inputs.push({ batches: asColumns(source), visit: (b, i) => signals$.next((b as EventColumns<Signal>).events[i]!) });
+    }
   }
-  for (const m of plan.marketData) sources.push(marketSource(m));
+  for (const m of plan.marketData) {
+    const driver = drivers.get(m.venue);
+    if (useMarketWorker(m.file, threads)) {
+      inputs.push({ batches: marketColumnsInWorker(m), visit: marketColumnsVisitor(driver!, m.symbol) });
+    } else {
+      inputs.push({ batches: asColumns(marketSource(m)), visit: (b, i) => driver!.onMarket((b as EventColumns<MarketEvent>).events[i]!) });
+    }
+  }
 
-  let events = 0;
-  let firstTs: number | undefined;
-  let lastTs = 0;
-  await new Promise<void>((resolve, reject) => {
-    fromBatches(mergeByTime(sources)).subscribe({
-      next: (ev) => {
-        core.throwIfFailed();
-        clock.advance(ev.ts);
-        firstTs ??= ev.ts;
-        lastTs = ev.ts;
-        if (ev.kind === 'order') core.signals$.next(ev);
-        else drivers.get(ev.venue)!.onMarket(ev);
-        core.afterEvent(ev.ts);
-        if ((++events & 0x3fff) === 0) opts.onProgress?.(ev.ts, events);
-      },
-      error: reject,
-      complete: resolve,
-    });
-  });
+  // Counters live in an object, not in closure variables: a double stored in a closure slot is a
+  // fresh heap number per event, a double property is updated in place.
+  const at = { events: 0, first: Number.NaN, last: 0 };
+  // Equity samples go to the recorder as they are taken.
+  const { sampler } = core;
+  const onEquity = opts.recorder.equity?.bind(opts.recorder);
+  let forwarded = 0;
+  const forwardEquity = (): void => {
+    if (onEquity === undefined) return;
+    while (forwarded < sampler.count) {
+      onEquity(sampler.tsAt(forwarded), sampler.equityAt(forwarded));
+      forwarded++;
+    }
+  };
+  // Events one at a time in event-time order (mergeByTime's order), with no RxJS hop per event; an
+  // error anywhere (a bad row, a pipeline failure) rejects the run.
+  await forEachByTime(
+    inputs.map((x) => x.batches),
+    (batch, i, source) => {
+      const ts = batch.ts[i]!;
+      core.throwIfFailed();
+      clock.advance(ts);
+      if (at.events === 0) at.first = ts;
+      at.last = ts;
+      inputs[source]!.visit(batch, i);
+      core.afterEvent(ts);
+      if (sampler.count > forwarded) forwardEquity();
+      if ((++at.events & 0x3fff) === 0) opts.onProgress?.(ts, at.events);
+    },
+  );
+  const events = at.events;
+  const firstTs = events > 0 ? at.first : undefined;
+  const lastTs = at.last;
   core.throwIfFailed();
   // Commands sent at the last event still arrive (latency later) and meet the final book.
   const maxLatency = Math.max(0, ...[...plan.venues.values()].map((v) => v.latencyMs));
   for (const d of drivers.values()) d.finish(lastTs + maxLatency);
   core.throwIfFailed();
-  const { sampler, portfolio } = core;
+  const { portfolio } = core;
   sampler.finish(lastTs);
+  // The final point either replaced the last one taken (the recorder holds its last point back for
+  // this) or follows it.
+  forwardEquity();
   core.close();
   opts.onProgress?.(lastTs, events);
 
@@ -157,7 +230,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     initialBalances: initial,
     finalBalances: portfolio.snapshot(),
     initialEquity: sampler.initialEquity ?? 0,
-    finalEquity: sampler.equity[sampler.equity.length - 1] ?? 0,
+    finalEquity: sampler.lastEquity ?? 0,
     equity: { ts: sampler.ts, equity: sampler.equity },
     orderCounts: core.orders.statusCounts(),
     fillStats: opts.recorder.stats,

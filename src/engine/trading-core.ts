@@ -56,7 +56,20 @@ export class TradingCore {
 
   constructor(private readonly deps: CoreDeps) {
     const { plan, markets, drivers, mark, sink } = deps;
-    const marketOf = (venue: VenueId, symbol: MarketSymbol) => markets.get(marketKey(venue, symbol));
+    // Looked up several times per order (placement, fills, risk): found definitions are kept by venue
+    // and symbol, so a lookup builds no key string.
+    const found = new Map<VenueId, Map<MarketSymbol, MarketDef>>();
+    const marketOf = (venue: VenueId, symbol: MarketSymbol): MarketDef | undefined => {
+      let bySymbol = found.get(venue);
+      const hit = bySymbol?.get(symbol);
+      if (hit !== undefined) return hit;
+      const def = markets.get(marketKey(venue, symbol));
+      if (def !== undefined) {
+        if (bySymbol === undefined) found.set(venue, (bySymbol = new Map()));
+        bySymbol.set(symbol, def);
+      }
+      return def;
+    };
     const driverOf = (venue: VenueId) => {
       const d = drivers.get(venue);
       if (!d) throw new Error(`no driver for venue ${venue}`);

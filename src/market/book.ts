@@ -11,6 +11,7 @@ import { DataError } from '../core/errors.ts';
 import type { BookLevelEvent } from '../domain/types.ts';
 import { requireColumn } from '../sources/csv-rows.ts';
 import type { CsvFormat } from '../sources/decode.ts';
+import type { Mutable } from './mutable.ts';
 import { expectNonNegative, expectOneOf, expectPositive, expectTimestamp } from '../sources/fields.ts';
 
 const TYPES = ['snapshot', 'delta'] as const;
@@ -22,6 +23,7 @@ export function bookFormat(
   header: string[],
   venue: string,
   symbol: string,
+  reuse = false,
 ): CsvFormat<BookLevelEvent> {
   const tsCol = requireColumn(file, headerLine, header, 'timestamp');
   const typeCol = requireColumn(file, headerLine, header, 'type');
@@ -32,6 +34,7 @@ export function bookFormat(
   // The last accepted row: was it a snapshot row, and its ts.
   let prevSnapshot = false;
   let prevTs = NaN;
+  const scratch: Mutable<BookLevelEvent> = { kind: 'level', ts: 0, venue, symbol, side: 'bid', price: 0, quantity: 0, snapshot: false, reset: false };
   return {
     tsField: 'timestamp',
     decode: (row, line) => {
@@ -42,7 +45,16 @@ export function bookFormat(
       const price = expectPositive(row[priceCol], file, line, 'price');
       const quantity = expectNonNegative(row[qtyCol], file, line, 'quantity');
       const reset = snapshot && (!prevSnapshot || ts !== prevTs);
-      return { kind: 'level', ts, venue, symbol, side, price, quantity, snapshot, reset };
+      if (!reuse) return { kind: 'level', ts, venue, symbol, side, price, quantity, snapshot, reset };
+      // One event overwritten row after row (see ReadOptions.reuseEvents).
+      const ev = scratch;
+      ev.ts = ts;
+      ev.side = side;
+      ev.price = price;
+      ev.quantity = quantity;
+      ev.snapshot = snapshot;
+      ev.reset = reset;
+      return ev;
     },
     accept: (ev) => {
       prevSnapshot = ev.snapshot;

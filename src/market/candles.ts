@@ -10,6 +10,7 @@ import { DataError } from '../core/errors.ts';
 import type { CandleEvent } from '../domain/types.ts';
 import { requireColumn } from '../sources/csv-rows.ts';
 import type { CsvFormat } from '../sources/decode.ts';
+import type { Mutable } from './mutable.ts';
 import { expectNonNegative, expectPositive, expectTimestamp, toNumber } from '../sources/fields.ts';
 
 export interface CandleColumns {
@@ -44,8 +45,9 @@ function expectEpochSeconds(v: string, file: string, line: number, field: string
   throw DataError.at(file, line, `expected whole epoch seconds, got ${JSON.stringify(v)}`, field);
 }
 
-export function candleFormat(file: string, venue: string, symbol: string, c: CandleColumns): CsvFormat<CandleEvent> {
+export function candleFormat(file: string, venue: string, symbol: string, c: CandleColumns, reuse = false): CsvFormat<CandleEvent> {
   const { width, tsName, epochSeconds } = c;
+  const scratch: Mutable<CandleEvent> = { kind: 'candle', ts: 0, venue, symbol, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   return {
     tsField: tsName,
     headerIsData: epochSeconds,
@@ -54,18 +56,21 @@ export function candleFormat(file: string, venue: string, symbol: string, c: Can
       const ts = epochSeconds
         ? expectEpochSeconds(row[c.ts]!, file, line, tsName)
         : expectTimestamp(row[c.ts], file, line, tsName);
-      const candle: CandleEvent = {
-        kind: 'candle',
-        ts,
-        venue,
-        symbol,
-        open: expectPositive(row[c.open], file, line, 'open'),
-        high: expectPositive(row[c.high], file, line, 'high'),
-        low: expectPositive(row[c.low], file, line, 'low'),
-        close: expectPositive(row[c.close], file, line, 'close'),
-        volume: expectNonNegative(row[c.volume], file, line, 'volume'),
-      };
-      return checkCandle(candle, file, line);
+      const open = expectPositive(row[c.open], file, line, 'open');
+      const high = expectPositive(row[c.high], file, line, 'high');
+      const low = expectPositive(row[c.low], file, line, 'low');
+      const close = expectPositive(row[c.close], file, line, 'close');
+      const volume = expectNonNegative(row[c.volume], file, line, 'volume');
+      if (!reuse) return checkCandle({ kind: 'candle', ts, venue, symbol, open, high, low, close, volume }, file, line);
+      // One event overwritten row after row (see ReadOptions.reuseEvents).
+      const ev = scratch;
+      ev.ts = ts;
+      ev.open = open;
+      ev.high = high;
+      ev.low = low;
+      ev.close = close;
+      ev.volume = volume;
+      return checkCandle(ev, file, line);
     },
   };
 }

@@ -15,7 +15,7 @@
 import { DataError } from '../core/errors.ts';
 import type { MarketEvent } from '../domain/types.ts';
 import { findColumn } from '../sources/csv-rows.ts';
-import { csvSource, type CsvFormat } from '../sources/decode.ts';
+import { csvEach, csvSource, type CsvFormat } from '../sources/decode.ts';
 import type { EventSource, ReadOptions } from '../sources/event-source.ts';
 import { toNumber } from '../sources/fields.ts';
 import { bookFormat } from './book.ts';
@@ -50,17 +50,17 @@ export function detectMarketFormat(header: string[], raw: string[]): MarketForma
   return undefined;
 }
 
-function formatFor(spec: MarketSpec, header: string[], headerLine: number, raw: string[]): CsvFormat<MarketEvent> {
+function formatFor(spec: MarketSpec, header: string[], headerLine: number, raw: string[], reuse: boolean): CsvFormat<MarketEvent> {
   const { file, venue, symbol } = spec;
   switch (detectMarketFormat(header, raw)) {
     case 'kraken-ohlcvt':
-      return candleFormat(file, venue, symbol, KRAKEN_OHLCVT);
+      return candleFormat(file, venue, symbol, KRAKEN_OHLCVT, reuse);
     case 'candles':
-      return candleFormat(file, venue, symbol, candleColumnsFromHeader(file, headerLine, header));
+      return candleFormat(file, venue, symbol, candleColumnsFromHeader(file, headerLine, header), reuse);
     case 'book':
-      return bookFormat(file, headerLine, header, venue, symbol);
+      return bookFormat(file, headerLine, header, venue, symbol, reuse);
     case 'trades':
-      return tradeFormat(file, headerLine, header, venue, symbol);
+      return tradeFormat(file, headerLine, header, venue, symbol, reuse);
     case undefined:
       throw DataError.at(file, headerLine, `unrecognised market data: ${EXPECTED_HEADERS}; got "${raw.join(',').slice(0, 200)}"`);
   }
@@ -71,8 +71,23 @@ export function marketSource(spec: MarketSpec, opts: ReadOptions = {}): EventSou
   if (/\.json(\.gz)?$/i.test(spec.file)) return jsonArraySource(spec.file, spec.venue, spec.symbol, opts);
   return csvSource<MarketEvent>(
     spec.file,
-    (header, headerLine, raw) => formatFor(spec, header, headerLine, raw),
+    (header, headerLine, raw) => formatFor(spec, header, headerLine, raw, opts.reuseEvents === true),
     opts,
     `the file is empty; ${EXPECTED_HEADERS}`,
+  );
+}
+
+/**
+ * A CSV market data file event by event (see `csvEach`): `each` gets every event as it is decoded
+ * and must be done with it when it returns (with `reuseEvents`, it is the same object every time).
+ * Yields once per batch of rows read.
+ */
+export function marketEach(spec: MarketSpec, opts: ReadOptions, each: (ev: MarketEvent) => void): AsyncGenerator<void> {
+  return csvEach<MarketEvent>(
+    spec.file,
+    (header, headerLine, raw) => formatFor(spec, header, headerLine, raw, opts.reuseEvents === true),
+    opts,
+    `the file is empty; ${EXPECTED_HEADERS}`,
+    each,
   );
 }

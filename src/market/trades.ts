@@ -8,6 +8,7 @@ import { DataError } from '../core/errors.ts';
 import { Sides, type TradeEvent } from '../domain/types.ts';
 import { findColumn, requireColumn } from '../sources/csv-rows.ts';
 import type { CsvFormat } from '../sources/decode.ts';
+import type { Mutable } from './mutable.ts';
 import { describeValue, expectOneOf, expectPositive, expectTimestamp } from '../sources/fields.ts';
 
 function sideFromBuyerMaker(v: string | undefined, file: string, line: number): 'buy' | 'sell' | undefined {
@@ -24,6 +25,7 @@ export function tradeFormat(
   header: string[],
   venue: string,
   symbol: string,
+  reuse = false,
 ): CsvFormat<TradeEvent> {
   const tsCol = requireColumn(file, headerLine, header, 'timestamp');
   const priceCol = requireColumn(file, headerLine, header, 'price');
@@ -32,6 +34,7 @@ export function tradeFormat(
   const makerCol = sideCol < 0 ? findColumn(header, 'buyer_maker', 'is_buyer_maker') : -1;
   const width = header.length;
   const qtyName = header[qtyCol]!;
+  const scratch: Mutable<TradeEvent> = { kind: 'trade', ts: 0, venue, symbol, price: 0, quantity: 0, side: undefined };
   return {
     tsField: 'timestamp',
     decode: (row, line) => {
@@ -44,7 +47,14 @@ export function tradeFormat(
         const v = row[sideCol];
         side = v === '' ? undefined : expectOneOf(v, Sides, file, line, 'side');
       } else if (makerCol >= 0) side = sideFromBuyerMaker(row[makerCol], file, line);
-      return { kind: 'trade', ts, venue, symbol, price, quantity, side };
+      if (!reuse) return { kind: 'trade', ts, venue, symbol, price, quantity, side };
+      // One event overwritten row after row (see ReadOptions.reuseEvents).
+      const ev = scratch;
+      ev.ts = ts;
+      ev.price = price;
+      ev.quantity = quantity;
+      ev.side = side;
+      return ev;
     },
   };
 }

@@ -25,20 +25,30 @@ export interface PlaceOrdersDeps {
 
 /** Builds the order for a signal, rounded to the market's precision. */
 export function orderFromSignal(sig: OrderSignal, market: MarketDef, clientId: string, ts = sig.ts): SubmitOrder {
-  const quantity = roundAmount(market, sig.quantity);
+  const quantity = lotRounded(market, sig.quantity);
   // A buy limit rounds down and a sell limit up: never more aggressive than the signal asked.
   const price = sig.type === 'limit' && sig.price !== undefined ? roundPrice(market, sig.price, sig.side === 'buy' ? 'down' : 'up') : undefined;
-  return {
-    clientId,
-    venue: sig.venue,
-    symbol: sig.symbol,
-    side: sig.side,
-    type: sig.type,
-    quantity,
-    ...(price !== undefined ? { price } : {}),
-    ts,
-    signalId: sig.id,
-  };
+  // Literals rather than a conditional spread: this runs once per signal.
+  if (price !== undefined) {
+    return { clientId, venue: sig.venue, symbol: sig.symbol, side: sig.side, type: sig.type, quantity, price, ts, signalId: sig.id };
+  }
+  return { clientId, venue: sig.venue, symbol: sig.symbol, side: sig.side, type: sig.type, quantity, ts, signalId: sig.id };
+}
+
+// `roundAmount` of the last quantity seen per market: signal files mostly repeat a few sizes, and the
+// rounding (a decimals search over the lot step) is the costliest part of building an order.
+const lastRounded = new WeakMap<MarketDef, { qty: number; rounded: number }>();
+
+function lotRounded(market: MarketDef, qty: number): number {
+  const last = lastRounded.get(market);
+  if (last !== undefined && Object.is(last.qty, qty)) return last.rounded;
+  const rounded = roundAmount(market, qty);
+  if (last === undefined) lastRounded.set(market, { qty, rounded });
+  else {
+    last.qty = qty;
+    last.rounded = rounded;
+  }
+  return rounded;
 }
 
 /**

@@ -32,6 +32,7 @@ const OK: RiskVerdict = { ok: true };
 /** Signed base quantity this market would hold if every live order filled. */
 function projectedPosition(ctx: RiskContext, venue: VenueId, symbol: MarketSymbol): number {
   let qty = attoToNumber(ctx.portfolio.position(venue, symbol)?.qty ?? 0n);
+  if (ctx.orders.liveCount === 0) return qty;
   for (const o of ctx.orders.live()) {
     if (o.cmd.venue !== venue || o.cmd.symbol !== symbol) continue;
     const left = attoToNumber(o.quantityAtto - o.filled);
@@ -48,9 +49,14 @@ export function assessSignal(sig: OrderSignal, ctx: RiskContext): RiskVerdict {
   if (limits.maxSignalRisk !== undefined && sig.risk !== undefined && sig.risk > limits.maxSignalRisk) {
     return { ok: false, rule: 'signal_risk', reason: `signal risk ${sig.risk} is above the limit ${limits.maxSignalRisk}` };
   }
-  const signed = sig.side === 'buy' ? sig.quantity : -sig.quantity;
-  const before = projectedPosition(ctx, sig.venue, sig.symbol);
-  const after = before + signed;
+  // The projected position only matters to the reducing-only state and the position limit: a run with
+  // neither does not pay for it on every signal.
+  let before = 0;
+  let after = 0;
+  if (state === 'reducing' || limits.maxPosition !== undefined) {
+    before = projectedPosition(ctx, sig.venue, sig.symbol);
+    after = before + (sig.side === 'buy' ? sig.quantity : -sig.quantity);
+  }
   if (state === 'reducing' && !(Math.abs(after) < Math.abs(before) && Math.sign(after) * Math.sign(before) >= 0)) {
     return { ok: false, rule: 'reducing', reason: 'trading is reducing-only and this order would not shrink the position' };
   }

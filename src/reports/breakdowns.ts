@@ -7,13 +7,14 @@
  * and the exact totals (fees_paid, turnover, balances) are formatted from bigints elsewhere. Per-symbol
  * figures are exact sums converted once; per-venue ones add a few of those as floats.
  *
- * Loading danfojs costs ~0.5–1 s (it pulls in TensorFlow.js), so it is imported lazily, the first
- * time a breakdown is computed, and never by a module that merely imports this one. It is a CommonJS
- * package; Node's ESM loader exposes its named exports, so `import('danfojs')` gives `DataFrame`.
+ * danfojs is loaded lazily, the first time a breakdown is computed, and never by a module that merely
+ * imports this one. Loaded whole it costs ~0.55 s and ~106 MB, most of it in dependencies a grouping
+ * never touches (see `loadDanfo`).
  *
  * Amounts that mix assets are keyed by asset: a venue's volume is per base asset, its notional and
  * realized P&L per quote asset, fees per fee asset — adding BTC to ETH or KRW to USDT means nothing.
  */
+import Module, { createRequire } from 'node:module';
 import type { FillStats } from '../domain/run-result.ts';
 import type { Asset, MarketSymbol, VenueId } from '../domain/types.ts';
 import { attoToNumber } from '../domain/money.ts';
@@ -51,8 +52,57 @@ let danfo: Promise<Danfo> | undefined;
 
 /** The danfojs module, loaded on first use and shared afterwards. */
 export function loadDanfo(): Promise<Danfo> {
-  danfo ??= import('danfojs');
+  danfo ??= new Promise<Danfo>((resolve) => resolve(requireDanfo()));
   return danfo;
+}
+
+/**
+ * danfojs's own dependencies that building a frame and grouping it never use at load time: a maths
+ * library (mathjs, ~0.4 s and ~70 MB by itself), Excel and CSV IO, plotting, text tables, and
+ * TensorFlow.js (which a grouping does use, so it loads then). While danfojs loads, each `require` of
+ * one of these gets a stand-in that loads the real module the first time anything touches it: danfojs
+ * works exactly as before, and only what it never uses is never paid for (~20 ms and ~8 MB to load,
+ * ~30 MB once a grouping has pulled in TensorFlow.js).
+ */
+const DEFERRED = new Set(['mathjs', 'xlsx', 'plotly.js-dist-min', '@tensorflow/tfjs', 'table', 'papaparse']);
+
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+
+function requireDanfo(): Danfo {
+  const loader = Module as unknown as { _load: Load };
+  const load = loader._load;
+  loader._load = function deferring(request, parent, isMain) {
+    if (!DEFERRED.has(request)) return load.call(loader, request, parent, isMain);
+    return deferredModule(() => load.call(loader, request, parent, isMain));
+  };
+  try {
+    return createRequire(import.meta.url)('danfojs') as Danfo;
+  } finally {
+    loader._load = load;
+  }
+}
+
+/** A stand-in for a module's exports that loads the module (`load`) on first use and forwards to it. */
+function deferredModule(load: () => unknown): unknown {
+  let real: object | undefined;
+  const target = (): object => (real ??= load() as object);
+  // A function target, so a module that exports a function can be called through the stand-in.
+  return new Proxy(() => {}, {
+    get: (_t, key) => Reflect.get(target(), key),
+    set: (_t, key, value) => Reflect.set(target(), key, value),
+    has: (_t, key) => Reflect.has(target(), key),
+    ownKeys: () => Reflect.ownKeys(target()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(target(), key);
+      // A proxy may not report a property its target lacks as non-configurable.
+      return d === undefined ? undefined : { ...d, configurable: true };
+    },
+    defineProperty: (_t, key, d) => Reflect.defineProperty(target(), key, d),
+    deleteProperty: (_t, key) => Reflect.deleteProperty(target(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(target()),
+    apply: (_t, self, args) => Reflect.apply(target() as (...a: unknown[]) => unknown, self, args),
+    construct: (_t, args) => Reflect.construct(target() as new (...a: unknown[]) => object, args),
+  });
 }
 
 /** Tables by venue and by (venue, symbol). Loads danfojs unless nothing was filled. */

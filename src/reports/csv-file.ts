@@ -7,6 +7,9 @@
  * asynchronous back-pressure, and memory stays at one chunk per file whatever the run's length.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { ATTO_DECIMALS, formatAtto } from '../domain/money.ts';
+import { isoTime, isoTimeInto } from './iso-time.ts';
+import { significantInto, significantText } from './stable-json.ts';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -14,7 +17,17 @@ const NEEDS_QUOTES = /[",\r\n]/;
 export function csvField(value: string | number | undefined | null): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'number' ? String(value) : value;
-  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return needsQuotes(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** `NEEDS_QUOTES.test(s)`; a character loop is cheaper than the regex for the short ids and names of a row. */
+function needsQuotes(s: string): boolean {
+  if (s.length > 64) return NEEDS_QUOTES.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44 || c === 34 || c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 /** One CSV line, `\n`-terminated (the same bytes on every platform). */
@@ -33,8 +46,51 @@ export interface ChunkedFileOptions {
   readonly fsync?: boolean;
 }
 
+/**
+ * Where a CSV row is written field by field: a string (`RowText`) or, on the hot path, straight into a
+ * ChunkedFile's buffer, so a row never exists as a string (a row built by concatenation was ~1 KB of
+ * short-lived strings, the largest allocation per fill of a run).
+ */
+export interface RowSink {
+  /** Text as is (no quoting): times, enum words, separators. */
+  text(s: string): void;
+  /** One CSV field, quoted when needed (`csvField`); nothing for undefined. */
+  field(s: string | undefined): void;
+  /** A number as `String(n)` writes it; nothing for undefined. */
+  num(n: number | undefined): void;
+  /** The field separator. */
+  comma(): void;
+  /** An event time as ISO 8601 (`isoTime`); `field` names it if it is not a date. */
+  time(ts: number, field: string): void;
+  /** An exact amount as `formatAtto` writes it. */
+  atto(v: bigint): void;
+}
+
+/** A RowSink into a string, for callers that want the row itself. */
+export class RowText implements RowSink {
+  value = '';
+  text(s: string): void {
+    this.value += s;
+  }
+  field(s: string | undefined): void {
+    if (s !== undefined) this.value += csvField(s);
+  }
+  num(n: number | undefined): void {
+    if (n !== undefined) this.value += String(n);
+  }
+  comma(): void {
+    this.value += ',';
+  }
+  time(ts: number, field: string): void {
+    this.value += isoTime(ts, field);
+  }
+  atto(v: bigint): void {
+    this.value += formatAtto(v);
+  }
+}
+
 /** Appends text to a new file in large blocking writes. `close()` to finish, `abort()` on failure. */
-export class ChunkedFile {
+export class ChunkedFile implements RowSink {
   /**
    * Text is UTF-8-encoded into this buffer as it arrives, not kept as strings: a row is a tree of
    * concatenated strings, and holding a megabyte of them until the write costs ~10× their size in
@@ -69,6 +125,133 @@ export class ChunkedFile {
       }
     }
     this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  /**
+   * RowSink: encodes short text into the buffer in place, character by character (cheaper than a
+   * native `buf.write` call for the few characters of a field); long or non-ASCII text takes `append`.
+   */
+  text(s: string): void {
+    const n = s.length;
+    const buf = this.buf;
+    let u = this.used;
+    if (n > 64 || u + n * 3 > buf.length) {
+      this.append(s);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) {
+        // Room for the worst case was checked above.
+        this.used = u + buf.write(s.slice(i), u, 'utf8');
+        return;
+      }
+      buf[u++] = c;
+    }
+    this.used = u;
+  }
+
+  field(s: string | undefined): void {
+    if (s === undefined) return;
+    const n = s.length;
+    const buf = this.buf;
+    const start = this.used;
+    // One pass: copy while checking; a character that needs quoting (or is not ASCII) sends the field
+    // down the general path, which overwrites what was copied.
+    if (n <= 64 && start + n <= buf.length) {
+      let u = start;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 44 || c === 34 || c === 10 || c === 13 || c > 127) break;
+        buf[u++] = c;
+      }
+      if (i === n) {
+        this.used = u;
+        return;
+      }
+    }
+    if (needsQuotes(s)) this.text(`"${s.replace(/"/g, '""')}"`);
+    else this.text(s);
+  }
+
+  /** An atto amount as `formatAtto` writes it, digits laid out in place. */
+  atto(v: bigint): void {
+    if (this.used + 64 > this.buf.length) {
+      this.flush();
+      if (this.buf.length < 64) {
+        this.append(formatAtto(v));
+        return;
+      }
+    }
+    const buf = this.buf;
+    let u = this.used;
+    if (v === 0n) {
+      buf[u++] = 48;
+      this.used = u;
+      return;
+    }
+    let abs = v;
+    if (v < 0n) {
+      buf[u++] = 45; // '-'
+      abs = -v;
+    }
+    const digits = abs.toString();
+    if (digits.length > 40) {
+      // Amounts beyond 10^22 units: rare enough for the string path.
+      this.used = u;
+      this.text(formatAtto(abs));
+      return;
+    }
+    const n = digits.length;
+    const fracStart = n - ATTO_DECIMALS;
+    let end = n;
+    while (end > fracStart && end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+    if (fracStart > 0) {
+      for (let i = 0; i < fracStart; i++) buf[u++] = digits.charCodeAt(i);
+      if (end > fracStart) {
+        buf[u++] = 46; // '.'
+        for (let i = fracStart; i < end; i++) buf[u++] = digits.charCodeAt(i);
+      }
+    } else {
+      buf[u++] = 48;
+      buf[u++] = 46;
+      for (let i = fracStart; i < 0; i++) buf[u++] = 48;
+      for (let i = 0; i < end; i++) buf[u++] = digits.charCodeAt(i);
+    }
+    this.used = u;
+  }
+
+  num(n: number | undefined): void {
+    if (n !== undefined) this.text(String(n));
+  }
+
+  comma(): void {
+    if (this.used < this.buf.length) this.buf[this.used++] = 44;
+    else this.append(',');
+  }
+
+  time(ts: number, field: string): void {
+    if (this.used + 27 > this.buf.length) {
+      this.flush();
+      if (this.buf.length < 27) {
+        this.append(isoTime(ts, field));
+        return;
+      }
+    }
+    this.used = isoTimeInto(this.buf, this.used, ts, field);
+  }
+
+  /** `String(roundSignificant(x))` (see stable-json.ts), written in place. */
+  significant(x: number): void {
+    if (this.used + 32 > this.buf.length) {
+      this.flush();
+      if (this.buf.length < 32) {
+        this.append(significantText(x));
+        return;
+      }
+    }
+    this.used = significantInto(this.buf, this.used, x);
   }
 
   flush(): void {

@@ -89,8 +89,35 @@ export function periodReturns(equity: readonly number[]): number[] {
 /**
  * Median spacing between consecutive timestamps, ignoring zero gaps: several samples in the same
  * millisecond (many events at one instant) would otherwise make the median 0 and the period unknown.
+ * Sampled series have few distinct gaps, so they are counted rather than sorted (a million-sample
+ * series has one or two); a series with many falls back to sorting. Same median either way.
  */
 export function medianSpacingMs(ts: readonly TimeMs[]): number | null {
+  const counts = new Map<number, number>();
+  let n = 0;
+  for (let i = 1; i < ts.length; i++) {
+    const g = ts[i]! - ts[i - 1]!;
+    if (!(g > 0)) continue;
+    n++;
+    counts.set(g, (counts.get(g) ?? 0) + 1);
+    if (counts.size > 1024) return medianBySorting(ts);
+  }
+  if (n === 0) return null;
+  const keys = Float64Array.from(counts.keys()).sort();
+  // The k-th smallest gap (0-based), walking the sorted distinct gaps with their counts.
+  const kth = (k: number): number => {
+    let seen = 0;
+    for (const g of keys) {
+      seen += counts.get(g)!;
+      if (k < seen) return g;
+    }
+    return keys[keys.length - 1]!;
+  };
+  const mid = n >> 1;
+  return n % 2 === 1 ? kth(mid) : (kth(mid - 1) + kth(mid)) / 2;
+}
+
+function medianBySorting(ts: readonly TimeMs[]): number | null {
   const gaps: number[] = [];
   for (let i = 1; i < ts.length; i++) {
     const g = ts[i]! - ts[i - 1]!;
@@ -121,12 +148,53 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std: xs.length > 1 ? Math.sqrt(Math.max(0, m2) / (xs.length - 1)) : 0 };
 }
 
+/**
+ * What both ratios need from a series — the count, mean and sample standard deviation of its period
+ * returns, the sum of squared negative returns, and the annualization factor — in one pass that
+ * allocates nothing (a series can hold millions of samples). The arithmetic is that of
+ * `periodReturns` + `meanStd` + the downside sum, in the same order, so the results are identical.
+ * Kept per series (by its arrays and their lengths) for the second ratio.
+ */
+interface SeriesStats {
+  readonly ts: readonly TimeMs[];
+  readonly tsLength: number;
+  readonly equityLength: number;
+  readonly count: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly downSumSq: number;
+  readonly ann: number | null;
+}
+const statsCache = new WeakMap<readonly number[], SeriesStats>();
+
+function statsOf(series: EquitySeries): SeriesStats {
+  const { ts, equity } = series;
+  const c = statsCache.get(equity);
+  if (c !== undefined && c.ts === ts && c.tsLength === ts.length && c.equityLength === equity.length) return c;
+  let count = 0;
+  let mean = 0;
+  let m2 = 0;
+  let downSumSq = 0;
+  for (let i = 1; i < equity.length; i++) {
+    const prev = equity[i - 1]!;
+    const r = equity[i]! / prev - 1;
+    if (!(prev > 0 && Number.isFinite(r))) continue;
+    const d = r - mean;
+    mean += d / (count + 1);
+    m2 += d * (r - mean);
+    count++;
+    if (r < 0) downSumSq += r * r;
+  }
+  const std = count > 1 ? Math.sqrt(Math.max(0, m2) / (count - 1)) : 0;
+  const stats = { ts, tsLength: ts.length, equityLength: equity.length, count, mean, std, downSumSq, ann: annualizationFactor(ts) };
+  statsCache.set(equity, stats);
+  return stats;
+}
+
 /** Annualized Sharpe ratio at a 0 risk-free rate; null with < 2 returns or zero variance. */
 export function sharpe(series: EquitySeries): number | null {
-  const returns = periodReturns(series.equity);
-  const ann = annualizationFactor(series.ts);
-  if (returns.length < 2 || ann === null) return null;
-  const { mean, std } = meanStd(returns);
+  const { count, mean, std, ann } = statsOf(series);
+  if (count < 2 || ann === null) return null;
   if (!(std > ZERO_STD * Math.max(1, Math.abs(mean)))) return null;
   return finite((mean / std) * ann);
 }
@@ -136,13 +204,9 @@ export function sharpe(series: EquitySeries): number | null {
  * taken over all N returns. Null with < 2 returns or no downside at all.
  */
 export function sortino(series: EquitySeries): number | null {
-  const returns = periodReturns(series.equity);
-  const ann = annualizationFactor(series.ts);
-  if (returns.length < 2 || ann === null) return null;
-  let sumSq = 0;
-  for (const r of returns) if (r < 0) sumSq += r * r;
-  const downside = Math.sqrt(sumSq / returns.length);
-  const { mean } = meanStd(returns);
+  const { count, mean, downSumSq, ann } = statsOf(series);
+  if (count < 2 || ann === null) return null;
+  const downside = Math.sqrt(downSumSq / count);
   if (!(downside > ZERO_STD * Math.max(1, Math.abs(mean)))) return null;
   return finite((mean / downside) * ann);
 }

@@ -8,11 +8,12 @@
  * summary.json, run.json) and renames it into place atomically, `abort()` removes it. `outDir` thus
  * either holds a complete set from one run or is untouched (see atomic-dir.ts).
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FillRecord, FillStats, OrderRecord, RunInfo, RunResult, RunSink } from '../domain/run-result.ts';
 import { createStagingDir, discardStagingDir, publishStagingDir, type StagingDir } from './atomic-dir.ts';
 import { ChunkedFile, csvRow, writeChunked, type ChunkedFileOptions } from './csv-file.ts';
-import { ORDER_COLUMNS, TRADE_COLUMNS, orderRow, tradeRow, writeEquityCsv } from './csv-writers.ts';
+import { EquityCsvWriter, ORDER_COLUMNS, TRADE_COLUMNS, writeEquityCsv, writeOrderRow, writeTradeRow } from './csv-writers.ts';
 import { FillStatsAccumulator } from './fill-stats.ts';
 import { stableStringify } from './stable-json.ts';
 import { computeSummary, summaryJson, type SummaryOptions } from './summary.ts';
@@ -35,12 +36,25 @@ export class RunRecorder implements RunSink {
   private orders = 0;
   private state: 'recording' | 'publishing' | 'published' | 'aborted' = 'recording';
 
+  /**
+   * equity.csv as it streams: every point but the latest is written; the latest waits, since the run's
+   * final sample may replace it (see `equity`). Undefined once streaming gave up (a bad point): then
+   * publish writes the file from the result, which reports the problem as it always did.
+   */
+  private equityOut: EquityCsvWriter | undefined;
+  private equityPending = false;
+  private pendingTs = 0;
+  private pendingValue = 0;
+
   private constructor(
     private readonly dir: StagingDir,
     private readonly trades: ChunkedFile,
     private readonly orderFile: ChunkedFile,
+    private readonly equityFile: ChunkedFile,
     private readonly options: RecorderOptions,
-  ) {}
+  ) {
+    this.equityOut = new EquityCsvWriter(equityFile);
+  }
 
   /** Creates the temp directory beside `outDir` and opens trades.csv and orders.csv with their headers. */
   static async open(outDir: string, options: RecorderOptions = {}): Promise<RunRecorder> {
@@ -52,9 +66,11 @@ export class RunRecorder implements RunSink {
       opened.push(trades);
       const orders = new ChunkedFile(join(dir.tmp, 'orders.csv'), fileOptions);
       opened.push(orders);
+      const equity = new ChunkedFile(join(dir.tmp, 'equity.csv'), fileOptions);
+      opened.push(equity);
       trades.append(csvRow(TRADE_COLUMNS));
       orders.append(csvRow(ORDER_COLUMNS));
-      return new RunRecorder(dir, trades, orders, options);
+      return new RunRecorder(dir, trades, orders, equity, options);
     } catch (err) {
       for (const f of opened) f.abort();
       await discardStagingDir(dir);
@@ -70,7 +86,7 @@ export class RunRecorder implements RunSink {
   /** Synchronous: the engine calls it from inside its RxJS pipeline. May block on a chunk write. */
   fill(rec: FillRecord): void {
     this.assertRecording();
-    this.trades.append(tradeRow(rec));
+    writeTradeRow(this.trades, rec);
     // Counted only once the row is buffered, so the stats never include a fill trades.csv lacks.
     this.acc.add(rec);
     this.fills++;
@@ -79,8 +95,32 @@ export class RunRecorder implements RunSink {
   /** Synchronous, like `fill`: one call per order, in its final state. */
   order(rec: OrderRecord): void {
     this.assertRecording();
-    this.orderFile.append(orderRow(rec));
+    writeOrderRow(this.orderFile, rec);
     this.orders++;
+  }
+
+  /**
+   * Synchronous: one equity sample, in order, as the engine takes it (optional: without it, publish
+   * writes equity.csv from the result). The result's series must be these points, except that its
+   * last point may differ from the last one given here (the final sample replaces one taken at the
+   * same time); publish checks the count and writes the last row from the result.
+   */
+  equity(ts: number, value: number): void {
+    this.assertRecording();
+    const out = this.equityOut;
+    if (out === undefined) return;
+    if (this.equityPending) {
+      try {
+        out.push(this.pendingTs, this.pendingValue);
+      } catch {
+        // A bad point: stop streaming; publish rewrites the file from the result and reports it.
+        this.equityOut = undefined;
+        return;
+      }
+    }
+    this.equityPending = true;
+    this.pendingTs = ts;
+    this.pendingValue = value;
   }
 
   /** Aggregates of the fills recorded so far (a copy); what the engine passes as `RunResult.fillStats`. */
@@ -102,7 +142,7 @@ export class RunRecorder implements RunSink {
       this.checkCounts(result);
       this.trades.close();
       this.orderFile.close();
-      writeEquityCsv(file('equity.csv'), result.equity, { fsync });
+      this.finishEquity(result, file('equity.csv'));
       const summary = await computeSummary(result, this.options.summary);
       writeText(file('summary.json'), summaryJson(summary), fsync);
       // The one file allowed to differ between identical runs: wall-clock facts and the run id.
@@ -116,6 +156,25 @@ export class RunRecorder implements RunSink {
     return REPORT_FILES.map((name) => join(this.dir.target, name));
   }
 
+  /**
+   * Completes equity.csv: the streamed rows are the result's series but its last point, which is
+   * written from the result. Anything else (nothing streamed, a different count, a bad point) and the
+   * file is written afresh from the result.
+   */
+  private finishEquity(result: RunResult, path: string): void {
+    const { ts, equity } = result.equity;
+    const out = this.equityOut;
+    const n = ts.length;
+    if (out !== undefined && n > 0 && out.count === n - 1 && equity.length === n) {
+      out.push(ts[n - 1]!, equity[n - 1]!);
+      this.equityFile.close();
+      return;
+    }
+    this.equityFile.abort();
+    rmSync(path, { force: true });
+    writeEquityCsv(path, result.equity, { fsync: this.options.fsync ?? true, chunkBytes: this.options.chunkBytes });
+  }
+
   /** Closes the files and removes the temp directory. Safe to call at any time, and more than once. */
   async abort(): Promise<void> {
     if (this.state === 'published' || this.state === 'aborted') return;
@@ -126,6 +185,7 @@ export class RunRecorder implements RunSink {
     this.state = 'aborted';
     this.trades.abort();
     this.orderFile.abort();
+    this.equityFile.abort();
     await discardStagingDir(this.dir);
   }
 

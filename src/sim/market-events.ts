@@ -2,7 +2,7 @@
  * Applies one market event to one market: the data changes, then whatever our resting orders get
  * from that change. With no orders resting, a level update is just the book update.
  */
-import type { BookLevelEvent, CandleEvent, MarketEvent } from '../domain/types.ts';
+import type { TimeMs } from '../domain/types.ts';
 import { synthesizeCandleBook, type CandleBookModel } from './candle-book.ts';
 import type { MarketState } from './market-state.ts';
 import { barFill, candleThrough, crossResting, tradeThrough } from './matching.ts';
@@ -15,31 +15,38 @@ export interface FillModel {
   readonly candleBook: CandleBookModel;
 }
 
-export function applyMarketEvent(m: MarketState, ev: MarketEvent, model: FillModel, sink: FillSink): void {
-  m.lastTs = ev.ts;
-  switch (ev.kind) {
-    case 'level':
-      applyLevel(m, ev, model, sink);
-      return;
-    case 'trade':
-      m.lastPrice = ev.price;
-      if (!model.bar && (m.buys.length > 0 || m.sells.length > 0)) {
-        tradeThrough(m, m.grid.key(ev.price), ev.quantity, ev.ts, sink);
-      }
-      return;
-    case 'candle':
-      applyCandle(m, ev, model, sink);
-      return;
+/*
+ * Each kind takes its fields as arguments, so a caller holding columns (see sources/columns.ts)
+ * applies them without building an event object per row.
+ */
+
+/** One L2 level change (`ask` false: a bid level); `reset` clears the book first (a snapshot's first row). */
+export function applyLevel(
+  m: MarketState,
+  ts: TimeMs,
+  ask: boolean,
+  price: number,
+  quantity: number,
+  reset: boolean,
+  model: FillModel,
+  sink: FillSink,
+): void {
+  m.lastTs = ts;
+  if (reset) m.book.clear();
+  const side = ask ? m.book.asks : m.book.bids;
+  side.set(m.grid.key(price), quantity);
+  // Only new or grown liquidity can cross a resting order of the other side.
+  if (!model.bar && quantity > 0 && (ask ? m.buys : m.sells).length > 0) {
+    crossResting(m, side, ts, sink);
   }
 }
 
-function applyLevel(m: MarketState, ev: BookLevelEvent, model: FillModel, sink: FillSink): void {
-  if (ev.reset) m.book.clear();
-  const side = ev.side === 'bid' ? m.book.bids : m.book.asks;
-  side.set(m.grid.key(ev.price), ev.quantity);
-  // Only new or grown liquidity can cross a resting order of the other side.
-  if (!model.bar && ev.quantity > 0 && (ev.side === 'ask' ? m.buys : m.sells).length > 0) {
-    crossResting(m, side, ev.ts, sink);
+/** One public trade print. */
+export function applyTrade(m: MarketState, ts: TimeMs, price: number, quantity: number, model: FillModel, sink: FillSink): void {
+  m.lastTs = ts;
+  m.lastPrice = price;
+  if (!model.bar && (m.buys.length > 0 || m.sells.length > 0)) {
+    tradeThrough(m, m.grid.key(price), quantity, ts, sink);
   }
 }
 
@@ -48,21 +55,32 @@ function applyLevel(m: MarketState, ev: BookLevelEvent, model: FillModel, sink: 
  * bar-model market orders at the open, then resting limits that its range traded through; only then
  * does the close become the mark.
  */
-function applyCandle(m: MarketState, ev: CandleEvent, model: FillModel, sink: FillSink): void {
-  synthesizeCandleBook(m.book, m.grid, ev.open, m.prevVolume ?? ev.volume, model.candleBook);
+export function applyCandle(
+  m: MarketState,
+  ts: TimeMs,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+  model: FillModel,
+  sink: FillSink,
+): void {
+  m.lastTs = ts;
+  synthesizeCandleBook(m.book, m.grid, open, m.prevVolume ?? volume, model.candleBook);
   const g = m.grid;
   const c = m.lastCandle ?? (m.lastCandle = { ts: 0, open: 0, openKey: 0, highKey: 0, lowKey: 0 });
-  c.ts = ev.ts;
-  c.open = ev.open;
-  c.openKey = g.key(ev.open);
-  c.highKey = g.key(ev.high);
-  c.lowKey = g.key(ev.low);
+  c.ts = ts;
+  c.open = open;
+  c.openKey = g.key(open);
+  c.highKey = g.key(high);
+  c.lowKey = g.key(low);
   if (model.bar && m.barPending.length > 0) {
     const pending = m.barPending;
     m.barPending = [];
-    for (const o of pending) barFill(m, o, ev.open, model.slippageBps, ev.ts, sink);
+    for (const o of pending) barFill(m, o, open, model.slippageBps, ts, sink);
   }
-  if (m.buys.length > 0 || m.sells.length > 0) candleThrough(m, c.openKey, c.highKey, c.lowKey, ev.ts, sink);
-  m.lastPrice = ev.close;
-  m.prevVolume = ev.volume;
+  if (m.buys.length > 0 || m.sells.length > 0) candleThrough(m, c.openKey, c.highKey, c.lowKey, ts, sink);
+  m.lastPrice = close;
+  m.prevVolume = volume;
 }

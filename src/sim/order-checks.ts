@@ -18,26 +18,30 @@ const reject = (code: string, reason: string): OrderCheck => ({ ok: false, code,
  * market's current reference price; the check is skipped when there is none).
  */
 export function checkSubmit(m: MarketState, cmd: SubmitOrder, refPrice: number | undefined): OrderCheck {
-  const sym = `${m.def.venue} ${m.def.symbol}`;
   const lots = m.lots.exact(cmd.quantity);
   if (Number.isNaN(lots)) {
-    return reject('LOT_SIZE', `${sym}: amount ${cmd.quantity} is not a positive multiple of the lot step ${m.lots.step}`);
+    return reject('LOT_SIZE', `${symOf(m)}: amount ${cmd.quantity} is not a positive multiple of the lot step ${m.lots.step}`);
   }
   let limitKey = Number.NaN;
   if (cmd.type === 'limit') {
     const price = cmd.price;
     if (price === undefined || !(price > 0) || !Number.isFinite(price)) {
-      return reject('PRICE_FILTER', `${sym}: a limit order needs a positive price, got ${price}`);
+      return reject('PRICE_FILTER', `${symOf(m)}: a limit order needs a positive price, got ${price}`);
     }
     const tick = tickAt(m.def, price);
     if (!onTick(m, price, tick)) {
-      return reject('PRICE_FILTER', `${sym}: price ${price} is not a multiple of the tick ${tick}`);
+      return reject('PRICE_FILTER', `${symOf(m)}: price ${price} is not a multiple of the tick ${tick}`);
     }
     limitKey = m.grid.key(price);
   }
   const violation = checkOrderLimits(m.def, cmd.quantity, cmd.type === 'limit' ? cmd.price : refPrice);
   if (violation) return reject(violation.code, violation.message);
   return { ok: true, lots, limitKey };
+}
+
+/** `venue SYMBOL`, for messages (only built when a check fails). */
+function symOf(m: MarketState): string {
+  return `${m.def.venue} ${m.def.symbol}`;
 }
 
 /** True when `price` is a whole number of `tick`s, judged in integer key units. */

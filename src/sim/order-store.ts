@@ -1,8 +1,9 @@
 /**
  * Every order the venue ever accepted, so that fetchOrder tells the truth about finished orders too.
  *
- * A run can accept millions of orders, so rows are columnar: typed arrays plus the client id, about
- * 80 bytes an order against ~300 for keeping the order objects (and the GC never scans the numbers).
+ * A run can accept millions of orders, so rows are columnar: typed arrays, with the client id kept as
+ * a number where it can be, about 43 bytes an order against ~300 for keeping the order objects (and
+ * the GC never scans the numbers).
  * Open orders live as SimOrder objects elsewhere; their row is completed when they finish.
  */
 import type { MarketSymbol, OrderSnapshot, OrderStatus, VenueId } from '../domain/types.ts';
@@ -16,7 +17,14 @@ const LIMIT = 2;
 export class OrderStore {
   private readonly venue: VenueId;
   private n = 0;
-  private clientIds: string[] = [];
+  /**
+   * Client ids, compactly: ids of the form `<prefix><base-36 number>` (what ClientIdFactory makes,
+   * `tf1a2b3c-2s`) keep only the number, for the prefix of the first such id; any other id is kept
+   * whole in `otherIds`. A million ids cost 8 MB instead of ~40 MB of strings.
+   */
+  private idPrefix: string | undefined;
+  private idNums = new Float64Array(1024);
+  private readonly otherIds = new Map<number, string>();
   /** bit 0: sell, bit 1: limit, bits 2+: status code. */
   private meta = new Uint8Array(1024);
   private symbol = new Uint16Array(1024);
@@ -48,7 +56,7 @@ export class OrderStore {
       sym = this.symbols.push(o.symbol) - 1;
       this.symbolIds.set(o.symbol, sym);
     }
-    this.clientIds.push(o.clientId);
+    this.storeClientId(i, o.clientId);
     this.symbol[i] = sym;
     this.quantity[i] = o.quantity;
     this.price[i] = o.price ?? Number.NaN;
@@ -61,12 +69,32 @@ export class OrderStore {
   }
 
   clientIdOf(seq: number): string | undefined {
-    return Number.isInteger(seq) && seq >= 1 && seq <= this.n ? this.clientIds[seq - 1] : undefined;
+    if (!(Number.isInteger(seq) && seq >= 1 && seq <= this.n)) return undefined;
+    const num = this.idNums[seq - 1]!;
+    return Number.isNaN(num) ? this.otherIds.get(seq - 1) : `${this.idPrefix}${num.toString(36)}`;
   }
 
   seqOf(clientId: string): number | undefined {
-    for (; this.indexed < this.n; this.indexed++) this.byClientId.set(this.clientIds[this.indexed]!, this.indexed + 1);
+    for (; this.indexed < this.n; this.indexed++) this.byClientId.set(this.clientIdOf(this.indexed + 1)!, this.indexed + 1);
     return this.byClientId.get(clientId);
+  }
+
+  /** Stores row i's client id as a number after the shared prefix when it is exactly that, else whole. */
+  private storeClientId(i: number, id: string): void {
+    const dash = id.lastIndexOf('-');
+    if (dash >= 0 && dash < id.length - 1) {
+      const prefix = id.slice(0, dash + 1);
+      this.idPrefix ??= prefix;
+      if (prefix === this.idPrefix) {
+        const num = canonicalBase36(id, dash + 1);
+        if (num >= 0) {
+          this.idNums[i] = num;
+          return;
+        }
+      }
+    }
+    this.idNums[i] = Number.NaN;
+    this.otherIds.set(i, id);
   }
 
   /** The stored row of order `seq` (for open orders, the state at acceptance). */
@@ -102,6 +130,7 @@ export class OrderStore {
       b.set(a);
       return b;
     };
+    this.idNums = widen(this.idNums, new Float64Array(cap));
     this.meta = widen(this.meta, new Uint8Array(cap));
     this.symbol = widen(this.symbol, new Uint16Array(cap));
     this.quantity = widen(this.quantity, new Float64Array(cap));
@@ -109,4 +138,21 @@ export class OrderStore {
     this.filled = widen(this.filled, new Float64Array(cap));
     this.updated = widen(this.updated, new Float64Array(cap));
   }
+}
+
+/**
+ * The value of `s` from `from` on as a base-36 number when `num.toString(36)` would print exactly those
+ * characters (lower case, no leading zero, at most 10 digits so the value is exact), else −1.
+ */
+function canonicalBase36(s: string, from: number): number {
+  const n = s.length - from;
+  if (n < 1 || n > 10 || (n > 1 && s.charCodeAt(from) === 48)) return -1;
+  let v = 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+    if (d < 0) return -1;
+    v = v * 36 + d;
+  }
+  return v;
 }

@@ -45,8 +45,11 @@ export class SimOrder {
     this.updatedTs = ts;
   }
 
+  /** Built on first use and kept: every event of the order carries it. */
+  private xid: string | undefined;
+
   get exchangeId(): string {
-    return `${this.venue}-${this.seq}`;
+    return (this.xid ??= `${this.venue}-${this.seq}`);
   }
   get clientId(): string {
     return this.cmd.clientId;

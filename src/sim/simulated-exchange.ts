@@ -25,7 +25,7 @@ import type {
 } from '../domain/types.ts';
 import { DEFAULT_CANDLE_BOOK, type CandleBookModel } from './candle-book.ts';
 import { CommandQueue, type InFlight } from './command-queue.ts';
-import { applyMarketEvent } from './market-events.ts';
+import { applyCandle, applyLevel, applyTrade } from './market-events.ts';
 import { MarketState } from './market-state.ts';
 import { admitOrder, type IntakeContext } from './order-intake.ts';
 import { Settlement } from './settlement.ts';
@@ -118,14 +118,51 @@ export class SimulatedExchange implements ExchangeDriver {
     if (ev.venue !== this.venue) {
       throw new InvariantError(`${this.venue}: market event of venue ${ev.venue}`, { venue: ev.venue });
     }
+    switch (ev.kind) {
+      case 'level':
+        this.onLevel(ev.symbol, ev.ts, ev.side === 'ask', ev.price, ev.quantity, ev.snapshot, ev.reset);
+        return;
+      case 'trade':
+        this.onTrade(ev.symbol, ev.ts, ev.price, ev.quantity);
+        return;
+      case 'candle':
+        this.onCandle(ev.symbol, ev.ts, ev.open, ev.high, ev.low, ev.close, ev.volume);
+        return;
+    }
+  }
+
+  /*
+   * `onMarket` with the event's fields as arguments, for callers that hold market data as columns
+   * (backtests reading in worker threads): the same rules, no event object per row.
+   */
+
+  /** A BookLevelEvent of this venue (`ask` false: a bid level). */
+  onLevel(symbol: MarketSymbol, ts: TimeMs, ask: boolean, price: number, quantity: number, snapshot: boolean, reset: boolean): void {
     // Commands that arrived before this event meet the book as it was before it.
-    if (this.queue.nextArrival() < ev.ts) this.drain(ev.ts, false);
-    const m = this.markets.get(ev.symbol);
-    if (m !== undefined) applyMarketEvent(m, ev, this.model, this.intake.settlement);
+    if (this.queue.nextArrival() < ts) this.drain(ts, false);
+    const m = this.markets.get(symbol);
+    if (m !== undefined) applyLevel(m, ts, ask, price, quantity, reset, this.model, this.intake.settlement);
     // A snapshot arrives as several rows with one ts: an order must not land between its rows.
-    const midSnapshot = ev.kind === 'level' && ev.snapshot;
-    if (!midSnapshot && this.queue.nextArrival() <= ev.ts) this.drain(ev.ts, true);
-    if (m !== undefined) this.publishTop(m, ev.ts);
+    if (!snapshot && this.queue.nextArrival() <= ts) this.drain(ts, true);
+    if (m !== undefined) this.publishTop(m, ts);
+  }
+
+  /** A TradeEvent of this venue. */
+  onTrade(symbol: MarketSymbol, ts: TimeMs, price: number, quantity: number): void {
+    if (this.queue.nextArrival() < ts) this.drain(ts, false);
+    const m = this.markets.get(symbol);
+    if (m !== undefined) applyTrade(m, ts, price, quantity, this.model, this.intake.settlement);
+    if (this.queue.nextArrival() <= ts) this.drain(ts, true);
+    if (m !== undefined) this.publishTop(m, ts);
+  }
+
+  /** A CandleEvent of this venue. */
+  onCandle(symbol: MarketSymbol, ts: TimeMs, open: number, high: number, low: number, close: number, volume: number): void {
+    if (this.queue.nextArrival() < ts) this.drain(ts, false);
+    const m = this.markets.get(symbol);
+    if (m !== undefined) applyCandle(m, ts, open, high, low, close, volume, this.model, this.intake.settlement);
+    if (this.queue.nextArrival() <= ts) this.drain(ts, true);
+    if (m !== undefined) this.publishTop(m, ts);
   }
 
   /**

@@ -32,12 +32,33 @@ export async function* decodeRows<R, T extends Timed>(
   decoder: Decoder<R, T>,
   opts: ReadOptions = {},
 ): EventSource<T> {
+  let out: T[] = [];
+  for await (const _ of decodeEach(file, batches, decoder, opts, (ev) => out.push(ev))) {
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
+  }
+}
+
+/**
+ * The loop behind `decodeRows`: hands every accepted event to `each` as it is decoded, and yields once
+ * per input batch. `each` must be done with the event when it returns: a decoder made with
+ * `reuseEvents` returns the same object every time (a consumer that copies the fields out — a parse
+ * worker filling columns — then builds no object per row).
+ */
+export async function* decodeEach<R, T extends Timed>(
+  file: string,
+  batches: AsyncIterable<RowBatch<R>>,
+  decoder: Decoder<R, T>,
+  opts: ReadOptions,
+  each: (ev: T) => void,
+): AsyncGenerator<void> {
   const { decode, tsField, accept } = decoder;
   const skip = opts.skipBadRows === true;
   let lastTs = -Infinity;
   let lastLine = 0;
   for await (const { rows, lines } of batches) {
-    const out: T[] = [];
     for (let i = 0; i < rows.length; i++) {
       const line = lines[i]!;
       try {
@@ -55,14 +76,14 @@ export async function* decodeRows<R, T extends Timed>(
         if (accept !== undefined) accept(ev, line);
         lastTs = ev.ts;
         lastLine = line;
-        out.push(ev);
+        each(ev);
       } catch (err) {
         if (!skip || !(err instanceof DataError)) throw err;
         const { reason, field } = err.info as { reason: string; field?: string };
         opts.onBadRow?.({ file, line, reason: field ? `field "${field}": ${reason}` : reason, field });
       }
     }
-    if (out.length > 0) yield out;
+    yield;
   }
 }
 
@@ -85,6 +106,23 @@ export async function* csvSource<T extends Timed>(
   opts: ReadOptions = {},
   emptyReason = 'the file is empty; expected a header row',
 ): EventSource<T> {
+  let out: T[] = [];
+  for await (const _ of csvEach(file, formatFor, opts, emptyReason, (ev) => out.push(ev))) {
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
+  }
+}
+
+/** `csvSource` event by event (see `decodeEach`); yields once per batch of rows read. */
+export async function* csvEach<T extends Timed>(
+  file: string,
+  formatFor: (header: string[], headerLine: number, raw: string[]) => CsvFormat<T>,
+  opts: ReadOptions,
+  emptyReason: string,
+  each: (ev: T) => void,
+): AsyncGenerator<void> {
   const batches = csvRowBatches(file, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   try {
     const first = await batches.next();
@@ -93,7 +131,7 @@ export async function* csvSource<T extends Timed>(
     const format = formatFor(normaliseHeader(rows[0]!), lines[0]!, rows[0]!);
     const from = format.headerIsData ? 0 : 1;
     const head: RowBatch = { rows: rows.slice(from), lines: lines.slice(from) };
-    yield* decodeRows(file, prepend(head, batches), format, opts);
+    yield* decodeEach(file, prepend(head, batches), format, opts, each);
   } finally {
     // Reached on early stop by the consumer too: closes the file through the generator's finally.
     await batches.return(undefined);

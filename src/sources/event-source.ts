@@ -33,6 +33,11 @@ export interface ReadOptions {
   readonly onBadRow?: BadRowHandler;
   /** Upper bound on records per batch; default {@link DEFAULT_BATCH_SIZE}. */
   readonly batchSize?: number;
+  /**
+   * Decoders may return one object, overwritten row after row, instead of a new event per row: only
+   * for a consumer that copies each event's fields before the next is read (see `decodeEach`).
+   */
+  readonly reuseEvents?: boolean;
 }
 
 /**

@@ -26,39 +26,39 @@ export function idPrefixOf(file: string): string {
   return basename(file).replace(/\.gz$/, '');
 }
 
-function signalCsvFormat(file: string, header: string[], headerLine: number, opts: SignalReadOptions): CsvFormat<Signal> {
+/** The decoder for a signal CSV whose (normalised) header is `header`. */
+export function signalCsvFormat(file: string, header: string[], headerLine: number, opts: SignalReadOptions): CsvFormat<Signal> {
   const col = {} as Record<SignalField, number>;
   for (const f of SIGNAL_REQUIRED_FIELDS) col[f] = requireColumn(file, headerLine, header, f);
   for (const f of SIGNAL_OPTIONAL_FIELDS) col[f] = findColumn(header, f);
   const width = header.length;
   const cell = (row: string[], i: number): string | undefined => (i < 0 ? undefined : row[i]);
+  // One RawSignal for every row: validation reads it and keeps nothing of it.
+  const raw: { -readonly [K in keyof RawSignal]: RawSignal[K] } = {};
   const toRaw = (row: string[], line: number): RawSignal => {
     if (row.length !== width) {
       throw DataError.at(file, line, `expected ${width} fields as in the header, got ${row.length}`);
     }
-    return {
-      timestamp: row[col.timestamp],
-      exchange: row[col.exchange],
-      symbol: row[col.symbol],
-      side: row[col.side],
-      quantity: row[col.quantity],
-      type: cell(row, col.type),
-      price: cell(row, col.price),
-      risk: cell(row, col.risk),
-      id: cell(row, col.id),
-    };
+    raw.timestamp = row[col.timestamp];
+    raw.exchange = row[col.exchange];
+    raw.symbol = row[col.symbol];
+    raw.side = row[col.side];
+    raw.quantity = row[col.quantity];
+    raw.type = cell(row, col.type);
+    raw.price = cell(row, col.price);
+    raw.risk = cell(row, col.risk);
+    raw.id = cell(row, col.id);
+    return raw;
   };
   return signalDecoder(file, idPrefixOf(file), opts, toRaw);
 }
 
+/** What an empty signal file is told. */
+export const SIGNAL_FILE_EMPTY = `the file is empty; expected a header row with ${SIGNAL_REQUIRED_FIELDS.join(', ')}`;
+
 /** Signals of a CSV file as a time-ordered batched source. The file is opened on iteration. */
 export function signalCsvSource(file: string, opts: SignalReadOptions = {}): EventSource<Signal> {
-  return csvSource(
-    file,
-    (header, headerLine) => signalCsvFormat(file, header, headerLine, opts),
-    opts,
-    `the file is empty; expected a header row with ${SIGNAL_REQUIRED_FIELDS.join(', ')}`,
-  );
+  return csvSource(file, (header, headerLine) => signalCsvFormat(file, header, headerLine, opts), opts, SIGNAL_FILE_EMPTY);
 }
 
 /** Signals of a CSV file as an Observable (one `next` per signal; the file is read as consumed). */
