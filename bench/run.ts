@@ -11,11 +11,15 @@ const quick = process.argv.includes('--quick');
 const here = import.meta.dirname;
 
 function runCase(...args: string[]): Record<string, number | string> {
+  return runScript('case.ts', ...args);
+}
+
+function runScript(script: string, ...args: string[]): Record<string, number | string> {
   // Generate first (untimed), then measure in a fresh process.
   const go = () =>
     // No heap flags: the CLI runs with none, and a process-wide --max-old-space-size would override
     // the parse workers' own heap limits (V8 flags win over per-isolate resource limits).
-    spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'case.ts'), ...args], {
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -52,8 +56,16 @@ show(book);
 const ratio = Number(book.wall_s) / Number(floor.wall_s);
 show({ case: 'book / csv-parse floor', ratio, target: '<= 1.5' });
 
+// Live mode against the project's emulator on 127.0.0.1 (issue 3's figures).
+const emuRate = runScript('live-case.ts', 'emulator-throughput');
+show(emuRate);
+const latency = runScript('live-case.ts', 'live-latency', quick ? '100' : '300');
+show(latency);
+
 const summary = {
   case: 'targets',
+  emulator_2000_orders_per_s: Number(emuRate.orders_per_s) >= 2000 ? 'yes' : 'NO',
+  live_p99_under_2ms: Number(latency.p99_ms) < 2 ? 'yes' : 'NO',
   bars_per_s_ok: Number(bars.bars_per_s) >= 270_000 ? 'yes' : 'NO',
   book_under_20s: Number(book.wall_s) < 20 ? 'yes' : 'NO',
   book_vs_floor_ok: ratio <= 1.5 ? 'yes' : 'NO',
