@@ -64,4 +64,28 @@ describe('attoToNumber', () => {
       expect(attoToNumber(parseAtto(t)), t).toBe(Number(t));
     }
   });
+
+  it('when formatting fast then the text is the one of the long-hand definition, for any amount and rounding', () => {
+    // The definition: integer part, then the 18-digit fraction padded, trailing zeros dropped.
+    const reference = (value: bigint, maxDecimals = 18): string => {
+      let v = value;
+      if (maxDecimals < 18) {
+        const d = 10n ** BigInt(18 - maxDecimals);
+        v = roundHalfAwayDiv(v, d) * d;
+      }
+      const neg = v < 0n;
+      const abs = neg ? -v : v;
+      const frac = (abs % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+      const body = frac ? `${abs / 10n ** 18n}.${frac}` : `${abs / 10n ** 18n}`;
+      return neg && body !== '0' ? `-${body}` : body;
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.bigInt({ min: -(10n ** 19n), max: 10n ** 19n })),
+        fc.integer({ min: 0, max: 18 }),
+        (v, d) => formatAtto(v) === reference(v) && formatAtto(v, d) === reference(v, d),
+      ),
+      { numRuns: 5000 },
+    );
+  });
 });
