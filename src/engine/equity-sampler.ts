@@ -10,7 +10,9 @@
  */
 import type { Portfolio } from '../domain/portfolio.ts';
 import type { MarkSource, Valuation } from '../domain/valuation.ts';
+import type { EquitySeries } from '../domain/run-result.ts';
 import type { TimeMs } from '../domain/types.ts';
+import { pointSeries, type SeriesPoints } from '../reports/equity-points.ts';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
@@ -108,6 +110,19 @@ export class EquitySampler {
 
   equityAt(i: number): number {
     return this.equityColumn.at(i);
+  }
+
+  /**
+   * The points as an EquitySeries whose arrays are built only if someone reads them: the report
+   * statistics and equity.csv read the points in place (see reports/equity-points.ts).
+   */
+  series(): EquitySeries {
+    const points: SeriesPoints = {
+      count: this.tsColumn.length,
+      tsAt: (i) => this.tsColumn.at(i),
+      equityAt: (i) => this.equityColumn.at(i),
+    };
+    return pointSeries(points, () => ({ ts: this.ts, equity: this.equity }));
   }
 
   /** The last equity point, or undefined before the first. */

@@ -123,10 +123,10 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   });
   const badRows: RefusedSignal[] = [];
 
-  // Big files are parsed in worker threads (one per file), so the engine runs at the speed of parsing
-  // instead of parsing plus engine; small ones are read here, where a worker would not pay back its
-  // start. Worker batches arrive as columns and are applied as such: market rows go to the venue
-  // without an event object each.
+  // Big files are parsed in worker threads (a pool of at most one per core), so the engine runs at the
+  // speed of parsing instead of parsing plus engine; small ones are read here, where a worker would not
+  // pay back its start. Worker batches arrive as columns and are applied as such: market rows go to
+  // the venue without an event object each. TRADEFLOW_PARSE_THREADS=main|worker forces the choice.
   const threads = threadModeFromEnv();
   const inputs: Input[] = [];
   const signals$ = core.signals$;
@@ -231,7 +231,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     finalBalances: portfolio.snapshot(),
     initialEquity: sampler.initialEquity ?? 0,
     finalEquity: sampler.lastEquity ?? 0,
-    equity: { ts: sampler.ts, equity: sampler.equity },
+    equity: sampler.series(),
     orderCounts: core.orders.statusCounts(),
     fillStats: opts.recorder.stats,
     exposure: sampler.exposure,

@@ -8,6 +8,7 @@ import type { EquitySeries, FillRecord, OrderRecord } from '../domain/run-result
 import type { Atto } from '../domain/types.ts';
 import { ChunkedFile, RowText, csvRow, type ChunkedFileOptions, type RowSink } from './csv-file.ts';
 import { drawdownFrom } from './metrics.ts';
+import { pointsOf } from './equity-points.ts';
 import { isoTime } from './iso-time.ts';
 
 export const TRADE_COLUMNS = [
@@ -186,14 +187,11 @@ export class EquityCsvWriter {
 
 /** Writes a whole equity series to `path` (see EquityCsvWriter). */
 export function writeEquityCsv(path: string, series: EquitySeries, options?: ChunkedFileOptions): void {
-  const { ts, equity } = series;
-  if (ts.length !== equity.length) {
-    throw new RangeError(`equity series has ${ts.length} timestamps but ${equity.length} values`);
-  }
+  const points = pointsOf(series);
   const f = new ChunkedFile(path, options);
   try {
     const w = new EquityCsvWriter(f);
-    for (let i = 0; i < ts.length; i++) w.push(ts[i]!, equity[i]!);
+    for (let i = 0; i < points.count; i++) w.push(points.tsAt(i), points.equityAt(i));
   } catch (err) {
     f.abort();
     throw err;

@@ -10,6 +10,7 @@
 import type { EquitySeries, FillStats } from '../domain/run-result.ts';
 import type { Asset, Atto, TimeMs } from '../domain/types.ts';
 import { attoToNumber } from '../domain/money.ts';
+import { pointsOf, type SeriesPoints } from './equity-points.ts';
 
 /** Crypto venues trade every day, so a year is 365 days of samples, not 252. */
 export const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -46,14 +47,14 @@ export function drawdownFrom(peak: number, equity: number): number {
 
 /** The deepest drawdown of the series and when its peak and trough happened. */
 export function maxDrawdown(series: EquitySeries): Drawdown {
-  const { ts, equity } = series;
+  const points = pointsOf(series);
   let peak = -Infinity;
   let peakAt = -1;
   let best = 0;
   let bestPeakAt = -1;
   let bestTroughAt = -1;
-  for (let i = 0; i < equity.length; i++) {
-    const e = equity[i]!;
+  for (let i = 0; i < points.count; i++) {
+    const e = points.equityAt(i);
     if (e > peak) {
       peak = e;
       peakAt = i;
@@ -67,8 +68,8 @@ export function maxDrawdown(series: EquitySeries): Drawdown {
   }
   return {
     maxDrawdown: best,
-    peakTs: bestPeakAt < 0 ? null : (ts[bestPeakAt] ?? null),
-    troughTs: bestTroughAt < 0 ? null : (ts[bestTroughAt] ?? null),
+    peakTs: bestPeakAt < 0 ? null : points.tsAt(bestPeakAt),
+    troughTs: bestTroughAt < 0 ? null : points.tsAt(bestTroughAt),
   };
 }
 
@@ -93,14 +94,18 @@ export function periodReturns(equity: readonly number[]): number[] {
  * series has one or two); a series with many falls back to sorting. Same median either way.
  */
 export function medianSpacingMs(ts: readonly TimeMs[]): number | null {
+  return medianSpacingOf({ count: ts.length, tsAt: (i) => ts[i]!, equityAt: () => 0 });
+}
+
+function medianSpacingOf(points: SeriesPoints): number | null {
   const counts = new Map<number, number>();
   let n = 0;
-  for (let i = 1; i < ts.length; i++) {
-    const g = ts[i]! - ts[i - 1]!;
+  for (let i = 1; i < points.count; i++) {
+    const g = points.tsAt(i) - points.tsAt(i - 1);
     if (!(g > 0)) continue;
     n++;
     counts.set(g, (counts.get(g) ?? 0) + 1);
-    if (counts.size > 1024) return medianBySorting(ts);
+    if (counts.size > 1024) return medianBySorting(points);
   }
   if (n === 0) return null;
   const keys = Float64Array.from(counts.keys()).sort();
@@ -117,10 +122,10 @@ export function medianSpacingMs(ts: readonly TimeMs[]): number | null {
   return n % 2 === 1 ? kth(mid) : (kth(mid - 1) + kth(mid)) / 2;
 }
 
-function medianBySorting(ts: readonly TimeMs[]): number | null {
+function medianBySorting(points: SeriesPoints): number | null {
   const gaps: number[] = [];
-  for (let i = 1; i < ts.length; i++) {
-    const g = ts[i]! - ts[i - 1]!;
+  for (let i = 1; i < points.count; i++) {
+    const g = points.tsAt(i) - points.tsAt(i - 1);
     if (g > 0) gaps.push(g);
   }
   if (gaps.length === 0) return null;
@@ -132,6 +137,11 @@ function medianBySorting(ts: readonly TimeMs[]): number | null {
 /** √(samples per year), with the sample period taken as the median timestamp spacing. */
 export function annualizationFactor(ts: readonly TimeMs[]): number | null {
   const spacing = medianSpacingMs(ts);
+  return spacing === null ? null : Math.sqrt(YEAR_MS / spacing);
+}
+
+function annualizationOf(points: SeriesPoints): number | null {
+  const spacing = medianSpacingOf(points);
   return spacing === null ? null : Math.sqrt(YEAR_MS / spacing);
 }
 
@@ -153,31 +163,29 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
  * returns, the sum of squared negative returns, and the annualization factor — in one pass that
  * allocates nothing (a series can hold millions of samples). The arithmetic is that of
  * `periodReturns` + `meanStd` + the downside sum, in the same order, so the results are identical.
- * Kept per series (by its arrays and their lengths) for the second ratio.
+ * Kept per series (and its length) for the second ratio.
  */
 interface SeriesStats {
-  readonly ts: readonly TimeMs[];
-  readonly tsLength: number;
-  readonly equityLength: number;
+  readonly points: number;
   readonly count: number;
   readonly mean: number;
   readonly std: number;
   readonly downSumSq: number;
   readonly ann: number | null;
 }
-const statsCache = new WeakMap<readonly number[], SeriesStats>();
+const statsCache = new WeakMap<EquitySeries, SeriesStats>();
 
 function statsOf(series: EquitySeries): SeriesStats {
-  const { ts, equity } = series;
-  const c = statsCache.get(equity);
-  if (c !== undefined && c.ts === ts && c.tsLength === ts.length && c.equityLength === equity.length) return c;
+  const points = pointsOf(series);
+  const c = statsCache.get(series);
+  if (c !== undefined && c.points === points.count) return c;
   let count = 0;
   let mean = 0;
   let m2 = 0;
   let downSumSq = 0;
-  for (let i = 1; i < equity.length; i++) {
-    const prev = equity[i - 1]!;
-    const r = equity[i]! / prev - 1;
+  for (let i = 1; i < points.count; i++) {
+    const prev = points.equityAt(i - 1);
+    const r = points.equityAt(i) / prev - 1;
     if (!(prev > 0 && Number.isFinite(r))) continue;
     const d = r - mean;
     mean += d / (count + 1);
@@ -186,8 +194,8 @@ function statsOf(series: EquitySeries): SeriesStats {
     if (r < 0) downSumSq += r * r;
   }
   const std = count > 1 ? Math.sqrt(Math.max(0, m2) / (count - 1)) : 0;
-  const stats = { ts, tsLength: ts.length, equityLength: equity.length, count, mean, std, downSumSq, ann: annualizationFactor(ts) };
-  statsCache.set(equity, stats);
+  const stats = { points: points.count, count, mean, std, downSumSq, ann: annualizationOf(points) };
+  statsCache.set(series, stats);
   return stats;
 }
 

@@ -14,6 +14,7 @@ import type { FillRecord, FillStats, OrderRecord, RunInfo, RunResult, RunSink } 
 import { createStagingDir, discardStagingDir, publishStagingDir, type StagingDir } from './atomic-dir.ts';
 import { ChunkedFile, csvRow, writeChunked, type ChunkedFileOptions } from './csv-file.ts';
 import { EquityCsvWriter, ORDER_COLUMNS, TRADE_COLUMNS, writeEquityCsv, writeOrderRow, writeTradeRow } from './csv-writers.ts';
+import { pointsOf } from './equity-points.ts';
 import { FillStatsAccumulator } from './fill-stats.ts';
 import { stableStringify } from './stable-json.ts';
 import { computeSummary, summaryJson, type SummaryOptions } from './summary.ts';
@@ -162,11 +163,11 @@ export class RunRecorder implements RunSink {
    * file is written afresh from the result.
    */
   private finishEquity(result: RunResult, path: string): void {
-    const { ts, equity } = result.equity;
+    const points = pointsOf(result.equity);
     const out = this.equityOut;
-    const n = ts.length;
-    if (out !== undefined && n > 0 && out.count === n - 1 && equity.length === n) {
-      out.push(ts[n - 1]!, equity[n - 1]!);
+    const n = points.count;
+    if (out !== undefined && n > 0 && out.count === n - 1) {
+      out.push(points.tsAt(n - 1), points.equityAt(n - 1));
       this.equityFile.close();
       return;
     }

@@ -10,6 +10,7 @@ import { OrderStatuses, type Asset, type Atto, type OrderStatus, type VenueId } 
 import { formatAtto } from '../domain/money.ts';
 import { computeBreakdowns, type Breakdowns, type SymbolBreakdown, type VenueBreakdown } from './breakdowns.ts';
 import { maxDrawdown, profitFactorByQuote, sharpe, sortino, totalReturn, winRate } from './metrics.ts';
+import { pointsOf } from './equity-points.ts';
 import { isoTime } from './iso-time.ts';
 import { stableStringify } from './stable-json.ts';
 
@@ -96,7 +97,7 @@ export function buildSummary(result: RunResult, breakdowns: Breakdowns, options:
     fees_paid: formatAmounts(stats.fees),
     turnover: formatAmounts(stats.turnover),
     exposure: result.exposure,
-    equity_samples: result.equity.ts.length,
+    equity_samples: pointsOf(result.equity).count,
     orders: orderCounts(result.orderCounts),
     fills: stats.count,
     balances: Object.fromEntries([...result.finalBalances].map(([venue, assets]) => [venue, formatAmounts(assets)])),

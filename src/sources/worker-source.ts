@@ -1,20 +1,24 @@
 /**
- * A reader run in a `worker_threads` worker, seen from the main thread as an ordinary batched
- * `EventSource`: parsing (csv-parse, number conversion, validation) happens on another core, and the
- * main thread only rebuilds light event objects from columnar batches (see columns.ts).
+ * A reader run in a `worker_threads` worker, seen from the main thread as an ordinary batched source:
+ * parsing (csv-parse, number conversion, validation) happens on another core, and the main thread
+ * gets columnar batches (see columns.ts) that it applies as they are or rebuilds light events from.
  *
- * Protocol. The worker requires `task.module` (a TypeScript module, through tsx's CommonJS hook, so it
+ * Workers form a pool (`ParsePool`): one per core at most, started on demand, each serving one or
+ * more files, and ended when they have none left. A worker runs at a lower scheduling priority than
+ * the main thread, which is the one a run waits for. Each file is a task with its own MessageChannel.
+ *
+ * Protocol. A worker requires `task.module` (a TypeScript module, through tsx's CommonJS hook, so it
  * works under the CLI, `node --import tsx` and vitest alike) and calls its `runInWorker(task, port)`,
- * which reads the file and posts, in order: `{ t: 'batch', cols, bad }`…, then `{ t: 'end', bad }` or
- * `{ t: 'error', error, bad }`. `bad` lists rows skipped under `skipBadRows` since the last message.
- * Flow control: the worker keeps at most `MAX_IN_FLIGHT` batches unacknowledged and the main thread
- * acknowledges each one as it hands it on, so a fast reader never buffers a file in memory ahead of
- * a slow engine.
+ * which reads the file and posts on the task's port, in order: `{ t: 'batch', cols, bad }`…, then
+ * `{ t: 'end', bad }` or `{ t: 'error', error, bad }`. `bad` lists rows skipped under `skipBadRows`
+ * since the last message. Flow control: the worker keeps at most `MAX_IN_FLIGHT` batches
+ * unacknowledged and the main thread acknowledges each one as it hands it on, so a fast reader never
+ * buffers a file in memory ahead of a slow engine.
  *
  * Errors cross the thread boundary as data: a DataError is rebuilt with the same message and info
  * (file, line, field, reason), so the run fails with exactly the message the in-thread reader gives.
- * Stopping early (the consumer calls `return()`, as mergeByTime and fromBatches do) terminates the
- * worker and closes its file.
+ * Stopping early (the consumer calls `return()`, as mergeByTime, fromBatches and forEachByTime do)
+ * ends the task in the worker, which closes the file.
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,13 +28,13 @@ import { DataError, describeError } from '../core/errors.ts';
 import type { ColumnBuilder } from './columns.ts';
 
 /** Batches a worker may post ahead of the main thread's consumption. */
-export const MAX_IN_FLIGHT = 16;
+export const MAX_IN_FLIGHT = 8;
 
 /**
  * Rows per batch the reader in a worker hands over (they go straight into columns). Small: raw rows
  * waiting in a paused stream are what a worker's GC has to move, and several files may share a worker.
  */
-export const READER_BATCH_SIZE = Number(process.env.TF_RB ?? 512);
+export const READER_BATCH_SIZE = 512;
 
 /** Rows per columnar batch a worker posts: bigger than a reader's batch, since each is a message. */
 export const WORKER_BATCH_SIZE = 8192;
@@ -42,8 +46,8 @@ export const WORKER_BATCH_SIZE = 8192;
 export const WORKER_MIN_BYTES = 8 << 20;
 
 /** Heap limits of a parse worker (MB); its live data is a few thousand rows. */
-const WORKER_YOUNG_MB = Number(process.env.TF_YG ?? 32);
-const WORKER_OLD_MB = Number(process.env.TF_OG ?? 48);
+const WORKER_YOUNG_MB = 16;
+const WORKER_OLD_MB = 48;
 
 /** Where a reader runs: `auto` picks a worker for big files, `main` never, `worker` always. */
 export type ThreadMode = 'auto' | 'main' | 'worker';
@@ -127,11 +131,25 @@ export function rebuildError(e: SerializedError): Error {
 
 const TSX_CJS = createRequire(import.meta.url).resolve('tsx/cjs/api');
 
-// CommonJS code run as a pool worker's script: registers tsx, then serves each task it is sent on the
-// task's own port, through the task's module.
+/**
+ * Scheduling priority of a parse worker (a nice increment). Parsing runs ahead of the engine by up to
+ * MAX_IN_FLIGHT batches, so when there are more busy threads than cores the engine thread should get
+ * the core: it is the one the whole run waits for. Linux only (a thread's own nice value, set through
+ * its id); elsewhere the workers keep the default priority.
+ */
+const WORKER_NICE = 5;
+
+// CommonJS code run as a pool worker's script: lowers its own priority, registers tsx, then serves
+// each task it is sent on the task's own port, through the task's module.
 const BOOT = `
 const { parentPort } = require('node:worker_threads');
-if (process.env.TF_NICE) { try { const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()); require('node:os').setPriority(tid, Number(process.env.TF_NICE)); } catch (e) { console.error('nice failed', e.message); } }
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  const os = require('node:os');
+  if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, os.getPriority(tid) + ${WORKER_NICE}));
+} catch {
+  // Not Linux, or not allowed: run at the default priority.
+}
 require(${JSON.stringify(TSX_CJS)}).register();
 parentPort.on('message', ({ task, port }) => {
   require(task.module).runInWorker(task, port);
@@ -222,8 +240,9 @@ export async function* workerSource<C, T>(task: WorkerTask, opts: WorkerSourceOp
 /**
  * The parse workers: as many as the machine has cores, started on demand and ended when they have no
  * task left, each serving several files when there are more files than cores (every worker is a V8
- * heap of its own, tens of MB, so a third worker on two cores would cost memory and buy nothing). A
- * task goes to the worker with the least work (bytes of file) assigned.
+ * heap of its own, ~60 MB when busy: on two cores a third worker cost that much and, measured, saved
+ * under half a second of a 15 s run). A task goes to the worker with the least work (bytes of file)
+ * assigned.
  */
 class ParsePool {
   private readonly workers: PoolWorker[] = [];
@@ -298,7 +317,7 @@ let pool: ParsePool | undefined;
  * (see forEachByTime, which visits them without building event objects). Starts on iteration.
  */
 export async function* workerBatches<C>(task: WorkerTask, opts: WorkerBatchOptions = {}): AsyncGenerator<C> {
-  pool ??= new ParsePool(Number(process.env.TF_POOL ?? Math.max(1, availableParallelism())));
+  pool ??= new ParsePool(Math.max(1, availableParallelism()));
   const weight = opts.weight ?? 1;
   const { port, slot } = pool.open(task, weight);
   const inbox: WorkerMessage<C>[] = [];
