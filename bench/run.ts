@@ -37,7 +37,7 @@ function show(fig: Record<string, number | string>): void {
   }
   const parts = Object.entries(fig)
     .filter(([k]) => k !== 'case')
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(k.endsWith('_s') || k === 'ratio' ? 2 : 0)) : v}`);
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(k.endsWith('_s') || k.endsWith('_ms') || k === 'ratio' ? 2 : 0)) : v}`);
   process.stdout.write(`${String(fig.case).padEnd(30)} ${parts.join('  ')}\n`);
 }
 
