@@ -4,7 +4,7 @@
  *   live-latency N        N live market orders through ccxt against the emulator, 60 ms apart:
  *                         p50/p99 in-process latency from submit to the HTTP request leaving
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { startEmulator } from '../src/emulator/index.ts';
@@ -32,6 +32,7 @@ async function main(): Promise<Record<string, unknown>> {
   });
   try {
     const signals = path.join(DATA_DIR, `live-signals-${n}.csv`);
+    rmSync(path.join(DATA_DIR, 'state-live'), { recursive: true, force: true }); // a journal of this run's own
     const rows = ['timestamp,exchange,symbol,side,quantity,type,price,id'];
     // Small market orders, alternating sides: each fills at once, so no open order adds polling traffic
     // that would queue behind ccxt's rate limiter and blur what is measured.
@@ -42,7 +43,7 @@ async function main(): Promise<Record<string, unknown>> {
       { market: ['binance:BTC/USDT'], signals, out: path.join(DATA_DIR, 'out-live'), live: true, yes: true, speed: 1, 'poll-ms': 1000, 'exchange-url': [`binance=${emu.url}`] },
       {
         out: () => {}, err: () => {}, progress: false, cwd: process.cwd(), isVenue: (v) => v === 'binance', version: 'bench', argv: [],
-        env: { TRADEFLOW_BINANCE_API_KEY: 'bench-key', TRADEFLOW_BINANCE_SECRET: 'bench-secret' },
+        env: { TRADEFLOW_STATE_DIR: path.join(DATA_DIR, 'state-live'), TRADEFLOW_BINANCE_API_KEY: 'bench-key', TRADEFLOW_BINANCE_SECRET: 'bench-secret' },
         stdin: Readable.from([]) as unknown as NodeJS.ReadableStream, abort: new AbortController().signal,
       },
     );

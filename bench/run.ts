@@ -56,6 +56,14 @@ show(book);
 const ratio = Number(book.wall_s) / Number(floor.wall_s);
 show({ case: 'book / csv-parse floor', ratio, target: '<= 1.5' });
 
+// Arbitrage (issue 6): 5M L2 updates of two venues (+ the USDT/KRW conversion book) through the
+// detector, from CSV (parse workers) and from already-parsed columns.
+const arbScale = quick ? '0.1' : '1';
+const arbE2e = runScript('arb-case.ts', 'e2e', arbScale);
+show(arbE2e);
+const arbDetector = runScript('arb-case.ts', 'detector', arbScale);
+show(arbDetector);
+
 // Live mode against the project's emulator on 127.0.0.1 (issue 3's figures).
 const emuRate = runScript('live-case.ts', 'emulator-throughput');
 show(emuRate);
@@ -69,6 +77,8 @@ const summary = {
   bars_per_s_ok: Number(bars.bars_per_s) >= 270_000 ? 'yes' : 'NO',
   book_under_20s: Number(book.wall_s) < 20 ? 'yes' : 'NO',
   book_vs_floor_ok: ratio <= 1.5 ? 'yes' : 'NO',
+  arb_1m_updates_per_s_e2e: Number(arbE2e.updates_per_s) >= 1_000_000 ? 'yes' : 'NO',
+  arb_1m_updates_per_s_detector: Number(arbDetector.updates_per_s) >= 1_000_000 ? 'yes' : 'NO',
   peak_rss_under_400mb: Math.max(Number(bars.peak_rss_mb), Number(bars4.peak_rss_mb), Number(book.peak_rss_mb)) < 400 ? 'yes' : 'NO',
 };
 show(summary);

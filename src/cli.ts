@@ -10,8 +10,10 @@ import { ConfigError, DataError, InvariantError, TradeflowError } from './core/e
 import { backtestCommand } from './engine/backtest-command.ts';
 import type { RunFlags } from './engine/run-options.ts';
 import { liveCommand, type LiveFlags } from './engine/live-command.ts';
+import { writeControlRequest } from './engine/control-file.ts';
 import { runEmulatorCommand, type EmulatorCommandFlags } from './emulator/cli.ts';
 import { formatConsoleSummary, type Summary } from './reports/index.ts';
+import { rebuildReport, writeComparison } from './reports/html/index.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -86,7 +88,10 @@ export async function main(argv: readonly string[]): Promise<number> {
             .option('key-file', { type: 'string', describe: 'YAML/JSON file of venue → {apiKey, secret}, mode 600', requiresArg: true })
             .option('speed', { type: 'number', describe: 'signal file replay speed (1 = its own pace, 0 = no waiting)', requiresArg: true })
             .option('follow', { type: 'boolean', describe: 'follow the signal file (JSON lines) as it grows' })
-            .option('poll-ms', { type: 'number', describe: 'poll interval for books and orders', requiresArg: true }),
+            .option('poll-ms', { type: 'number', describe: 'poll interval for books and orders', requiresArg: true })
+            .option('timeout-ms', { type: 'number', describe: 'request timeout: unanswered for this long, an order is unknown and looked up', requiresArg: true })
+            .option('resume', { type: 'string', describe: 'continue run RUN_ID (after a crash or a stop): reconcile, then go on', requiresArg: true })
+            .option('state', { type: 'string', describe: 'folder of the journal (default state/)', requiresArg: true }),
         async (args) => {
           const isVenue = await ccxtVenues();
           const stop = new AbortController();
@@ -139,18 +144,43 @@ export async function main(argv: readonly string[]): Promise<number> {
         },
       )
       .command(
-        'report <dir>',
-        'print the summary of a finished run',
-        (y) => y.positional('dir', { type: 'string', demandOption: true }),
+        'halt <run>',
+        'ask a running paper or live run to halt (cancels only); --reduce: only position-shrinking orders; --resume: trade again',
+        (y) =>
+          y
+            .positional('run', { type: 'string', demandOption: true, describe: 'the run id the paper or live run printed at start' })
+            .option('reduce', { type: 'boolean', describe: 'reducing-only instead of halted' })
+            .option('resume', { type: 'boolean', describe: "back to active (a person's reset of the kill switch)" })
+            .option('state', { type: 'string', describe: "the run's state folder (default TRADEFLOW_STATE_DIR, else state/)", requiresArg: true })
+            .conflicts('reduce', 'resume'),
         async (args) => {
-          const file = path.join(args.dir, 'summary.json');
-          let text: string;
-          try {
-            text = await readFile(file, 'utf8');
-          } catch {
-            throw new ConfigError(`${file}: no summary.json here; is ${args.dir} a report folder?`);
+          const action = args.resume ? 'resume' : args.reduce ? 'reduce' : 'halt';
+          // The run's own rule: --state, else TRADEFLOW_STATE_DIR, else state/ here.
+          const stateDir = path.resolve(io.cwd, args.state ?? (process.env.TRADEFLOW_STATE_DIR || 'state'));
+          const { file } = await writeControlRequest(stateDir, args.run, action);
+          io.out(`${action} requested for run ${args.run}: ${file} (a running paper or live run applies it within a second)`);
+        },
+      )
+      .command(
+        'report <dir> [dir2]',
+        'rebuild report.html of a finished run and print its summary; with a second run, write a page comparing the two',
+        (y) =>
+          y
+            .positional('dir', { type: 'string', demandOption: true, describe: 'run folder (reports/<run-id>)' })
+            .positional('dir2', { type: 'string', describe: 'a second run folder to compare with the first' })
+            .option('out', { type: 'string', describe: 'comparison page (default DIR/compare-<name of DIR2>.html)', requiresArg: true }),
+        async (args) => {
+          if (args.dir2 !== undefined) {
+            const page = await writeComparison(args.dir, args.dir2, args.out);
+            io.out(`comparison of ${args.dir} (A) and ${args.dir2} (B) written to ${page}`);
+            return;
           }
+          if (args.out !== undefined) throw new ConfigError('--out names the comparison page: give two run folders (report DIR1 DIR2 --out FILE)');
+          // Reads and checks every file of the folder (a missing one is named) before anything is printed.
+          const page = await rebuildReport(args.dir);
+          const text = await readFile(path.join(args.dir, 'summary.json'), 'utf8');
           io.out(formatConsoleSummary(JSON.parse(text) as Summary, { outDir: args.dir }));
+          io.out(`report.html rebuilt: ${page}`);
         },
       )
       .demandCommand(1, 'name a command: backtest, paper, emulator or report')

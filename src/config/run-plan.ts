@@ -3,6 +3,8 @@
  * definitions and risk limits. Cross-field checks (venues are ccxt ids, files exist, every market has
  * data) happen here, each naming the field at fault.
  */
+import { faultPlanSpec, looksLikeBookFile } from './fault-plan.ts';
+import type { FaultPlanSpec } from '../faults/fault-schedule.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import type { Asset, Atto, MarketDef, MarketSymbol, VenueId } from '../domain/ty
 import type { RiskLimits } from '../domain/risk-limits.ts';
 import type { MarketCatalog } from './market-catalog.ts';
 import type { Scenario } from './scenario-schema.ts';
+import { arbPlanOf, type ArbPlan } from './arb-schema.ts';
 
 export interface VenuePlan {
   readonly venue: VenueId;
@@ -34,6 +37,16 @@ export interface LivePlan {
   readonly lingerMs: number;
   readonly exchangeUrls: ReadonlyMap<VenueId, string>;
   readonly sandbox: boolean;
+  readonly stateDir: string;
+  readonly requestTimeoutMs: number;
+  readonly reconcile: {
+    readonly unknownOrders: 'adopt' | 'cancel';
+    readonly clientIdFamily: string;
+    readonly intervalMs: number;
+    readonly settleTimeoutMs: number;
+    readonly absentLookups: number;
+    readonly absentAfterMs: number;
+  };
 }
 
 export interface RunPlan {
@@ -59,6 +72,10 @@ export interface RunPlan {
   readonly risk: RiskLimits;
   readonly outDir: string;
   readonly warnings: string[];
+  /** Failures to rehearse (the scenario's `faults:`); absent when none are scheduled. */
+  readonly faults?: FaultPlanSpec;
+  /** Cross-venue arbitrage (the scenario's `arbitrage:`); absent when the run has none. */
+  readonly arbitrage?: ArbPlan;
 }
 
 export interface PlanContext {
@@ -70,6 +87,8 @@ export interface PlanContext {
   readonly isVenue: (id: string) => boolean;
   /** Default parent folder of `reports/<run-id>`. */
   readonly reportsDir: string;
+  /** Default folder of the journal and control files (`state/` in the working directory). */
+  readonly stateDir?: string;
   /** Which command builds the plan: backtests need market data files, paper and live do not. */
   readonly command?: 'backtest' | 'paper' | 'live';
   /** Wall time for run ids of paper/live runs (never used by backtests). */
@@ -134,6 +153,12 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
     ...(sc.risk.max_order_notional !== undefined ? { maxOrderNotional: sc.risk.max_order_notional } : {}),
     ...(sc.risk.max_open_orders !== undefined ? { maxOpenOrders: sc.risk.max_open_orders } : {}),
     ...(sc.risk.max_drawdown !== undefined ? { maxDrawdown: sc.risk.max_drawdown } : {}),
+    ...(sc.risk.max_daily_loss !== undefined ? { maxDailyLoss: sc.risk.max_daily_loss } : {}),
+    ...(sc.risk.max_errors !== undefined ? { maxErrors: sc.risk.max_errors } : {}),
+    ...(sc.risk.error_window_ms !== undefined ? { errorWindowMs: sc.risk.error_window_ms } : {}),
+    ...(sc.risk.max_divergence !== undefined ? { maxDivergence: sc.risk.max_divergence } : {}),
+    ...(sc.risk.divergence_action !== undefined ? { divergenceAction: sc.risk.divergence_action } : {}),
+    ...bookAgeLimit(sc, command, err),
   };
 
   const name = sc.name ?? (signalsFile ? path.basename(signalsFile).replace(/\.[^.]+$/, '') : 'run');
@@ -157,6 +182,16 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
       lingerMs: sc.live.linger_ms,
       exchangeUrls: new Map(Object.entries(sc.live.exchange_urls)),
       sandbox: sc.live.sandbox,
+      requestTimeoutMs: sc.live.request_timeout_ms,
+      stateDir: sc.live.state_dir !== undefined ? resolve(sc.live.state_dir) : (ctx.stateDir ?? path.resolve('state')),
+      reconcile: {
+        unknownOrders: sc.live.reconcile.unknown_orders,
+        clientIdFamily: sc.live.reconcile.client_id_family,
+        intervalMs: sc.live.reconcile.interval_ms,
+        settleTimeoutMs: sc.live.reconcile.settle_timeout_ms,
+        absentLookups: sc.live.reconcile.absent_lookups,
+        absentAfterMs: sc.live.reconcile.absent_after_ms,
+      },
     },
     mode: sc.mode,
     seed: sc.seed,
@@ -173,8 +208,41 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
     equityIntervalMs: sc.equity_interval_ms,
     risk,
     outDir: sc.out !== undefined ? resolve(sc.out) : path.join(ctx.reportsDir, runId),
+    ...(sc.faults && sc.faults.schedule.length > 0
+      ? {
+          faults: faultPlanSpec(sc.faults, {
+            label,
+            seed: sc.seed,
+            venues: new Set(venues.keys()),
+            dataKind: (venue, symbol) => {
+              const files = marketData.filter((m) => (venue === undefined || m.venue === venue) && (symbol === undefined || m.symbol === symbol));
+              if (files.length === 0) return undefined;
+              return files.some((m) => looksLikeBookFile(m.file)) ? 'book' : 'other';
+            },
+          }),
+        }
+      : {}),
+    ...(sc.arbitrage
+      ? { arbitrage: arbPlanOf(sc.arbitrage, { symbols, quoteCurrency, resolve, requireFile: (f, field) => requireFile(f, label, field), err }) }
+      : {}),
     warnings: [],
   };
+}
+
+/**
+ * Rule 8's limit: as given (0 turns it off); unset, on in paper and live — 10 s, or three book polls if
+ * that is longer — and off in backtests, whose data may be candles far apart.
+ */
+function bookAgeLimit(sc: Scenario, command: string, err: (field: string, msg: string) => ConfigError): { maxBookAgeMs?: number } {
+  const given = sc.risk.max_book_age_ms;
+  const poll = sc.live.poll_interval_ms;
+  if (command === 'backtest') return given ? { maxBookAgeMs: given } : {};
+  if (given === undefined) return { maxBookAgeMs: Math.max(10_000, 3 * poll) };
+  if (given === 0) return {};
+  if (given <= poll) {
+    throw err('risk.max_book_age_ms', `${given} ms is not above live.poll_interval_ms (${poll} ms): every order would meet a stale book; raise it, or 0 to turn the check off`);
+  }
+  return { maxBookAgeMs: given };
 }
 
 /** A short, stable id of what the run depends on: the scenario and its input files' sizes. */

@@ -3,6 +3,8 @@
  * unknown fields are errors so that a typo never silently falls back to a default.
  */
 import { z } from 'zod';
+import { arbitrageSchema } from './arb-schema.ts';
+import { faultsSchema } from './faults-schema.ts';
 
 const positive = z.number().positive();
 const nonNegative = z.number().min(0);
@@ -38,6 +40,27 @@ export const liveSchema = z.strictObject({
   exchange_urls: z.record(z.string(), z.url()).default({}),
   /** Use the venues' testnets through ccxt. */
   sandbox: z.boolean().default(false),
+  /** How long a request to a venue may go unanswered before its outcome counts as unknown. */
+  request_timeout_ms: z.number().int().min(100).default(10_000),
+  /** Where the journal (`journal.sqlite`) and control files live (default `state/` in the working directory). */
+  state_dir: z.string().min(1).optional(),
+  /** Reconciliation with the venues: at start, then every `interval_ms` (RELIABILITY rules 2, 6, 11). */
+  reconcile: z
+    .strictObject({
+      /** Open orders at a venue with our client-id family but in no journal: adopt them, or cancel them. */
+      unknown_orders: z.enum(['adopt', 'cancel']).default('cancel'),
+      /** Client ids `<family…>-<seq>` are tradeflow's. */
+      client_id_family: z.string().regex(/^[A-Za-z0-9]{1,8}$/, '1-8 letters or digits').default('tf'),
+      /** Periodic sweep; 0 turns it off. */
+      interval_ms: z.number().int().min(0).default(30_000),
+      /** How long start-up waits for lookups of orders an earlier session left open. */
+      settle_timeout_ms: z.number().int().min(0).default(30_000),
+      /** An unknown order is proven absent only after this many "not found" lookups... */
+      absent_lookups: z.number().int().min(1).default(6),
+      /** ...spanning at least this long (Binance may not show an order right after its create). */
+      absent_after_ms: z.number().int().min(0).default(5_000),
+    })
+    .prefault({}),
 });
 
 export const riskSchema = z.strictObject({
@@ -47,6 +70,16 @@ export const riskSchema = z.strictObject({
   max_order_notional: positive.optional(),
   max_open_orders: z.number().int().positive().optional(),
   max_drawdown: z.number().gt(0).max(1).optional(),
+  /** Loss since the first equity of the UTC day, as a fraction of it, that halts trading. */
+  max_daily_loss: z.number().gt(0).max(1).optional(),
+  /** More than this many errors (venue rejections, unknown outcomes, driver errors) within `error_window_ms` halt trading. */
+  max_errors: z.number().int().min(0).optional(),
+  error_window_ms: z.number().int().positive().optional(),
+  /** Relative ledger/venue balance difference (0.001 = 0.1%) that trips `divergence_action`. */
+  max_divergence: z.number().gt(0).max(1).optional(),
+  divergence_action: z.enum(['reducing', 'halted']).optional(),
+  /** Market data older than this (ms) is stale: no new orders (paper/live default 10000; 0 turns it off). */
+  max_book_age_ms: z.number().int().min(0).optional(),
 });
 
 /** Defaults match the simulator's DEFAULT_CANDLE_BOOK (src/sim/candle-book.ts). */
@@ -78,6 +111,10 @@ export const scenarioSchema = z.strictObject({
   equity_interval_ms: z.number().int().positive().default(60_000),
   risk: riskSchema.default({}),
   live: liveSchema.prefault({}),
+  /** Failures to rehearse (see faults-schema.ts). */
+  faults: faultsSchema.optional(),
+  /** Cross-venue arbitrage (see arb-schema.ts). */
+  arbitrage: arbitrageSchema.optional(),
   out: z.string().optional(),
 });
 

@@ -9,7 +9,9 @@ import {
   TerminalStatuses,
   type Atto,
   type OrderEvent,
+  type OrderFilled,
   type OrderStatus,
+  type Resolution,
   type SubmitOrder,
   type TimeMs,
 } from './types.ts';
@@ -26,8 +28,16 @@ export interface OrderState {
   reason?: string;
   /** Venue trade ids already applied to this order: a fill counts once (RELIABILITY rule 3). */
   readonly tradeIds: Set<string>;
-  /** How an unknown outcome was settled, e.g. `lookup` or `local` (the venue never answered). */
-  resolution?: string;
+  /** How an unknown outcome was settled: `lookup` (the venue showed it) or `local` (it never answered). */
+  resolution?: Resolution;
+}
+
+/** What a journal knows of an order sent by an earlier session. */
+export interface RestoredOrder {
+  readonly exchangeId?: string;
+  readonly fills: readonly OrderFilled[];
+  readonly reason: string;
+  readonly updatedTs: TimeMs;
 }
 
 export interface ApplyOutcome {
@@ -73,6 +83,27 @@ export class OrderRegistry {
     return state;
   }
 
+  /**
+   * Brings back an order a previous session sent (from the journal), in status `unknown` until the
+   * venue is asked: its recorded fills count as applied (their trade ids are kept), so a fill the
+   * venue reports again is dropped as a duplicate rather than applied twice.
+   */
+  restore(cmd: SubmitOrder, known: RestoredOrder): OrderState {
+    const state = this.create(cmd);
+    if (known.exchangeId !== undefined) state.exchangeId = known.exchangeId;
+    for (const f of known.fills) {
+      state.tradeIds.add(f.tradeId);
+      state.filled += toAtto(f.quantity);
+      state.notional += f.notional;
+      state.fees += f.fee;
+    }
+    state.status = 'unknown';
+    state.reason = known.reason;
+    state.updatedTs = Math.max(state.updatedTs, known.updatedTs);
+    this.recount(state, 'new');
+    return state;
+  }
+
   get(clientId: string): OrderState | undefined {
     return this.orders.get(clientId);
   }
@@ -103,7 +134,12 @@ export class OrderRegistry {
   apply(ev: OrderEvent): ApplyOutcome {
     const state = this.orders.get(ev.clientId);
     if (!state) return { order: undefined, duplicate: false };
+    // Settled locally (proven absent, or unseen after a cancel) and now the venue shows it after all:
+    // the venue is the truth, so the order is reopened as unknown and takes the news from there (its
+    // row in orders.csv is written again when it closes for good).
+    if (state.resolution === 'local' && TerminalStatuses.has(state.status) && isVenueNews(ev)) this.reopen(state);
     const wasFinal = TerminalStatuses.has(state.status);
+    const wasUnknown = state.status === 'unknown';
     switch (ev.kind) {
       case 'OrderAccepted':
         state.exchangeId = ev.exchangeId;
@@ -111,6 +147,8 @@ export class OrderRegistry {
         break;
       case 'OrderFilled': {
         if (state.tradeIds.has(ev.tradeId)) return { order: state, duplicate: true };
+        // The transition is checked before anything moves: a fill the state cannot take changes nothing.
+        nextStatus(state.status, state.filled + toAtto(ev.quantity) >= state.quantityAtto ? 'fill_full' : 'fill_partial', state.cmd.clientId);
         state.tradeIds.add(ev.tradeId);
         state.exchangeId ??= ev.exchangeId;
         state.filled += toAtto(ev.quantity);
@@ -131,6 +169,11 @@ export class OrderRegistry {
       case 'OrderStatusUnknown':
         this.transition(state, 'lose_track', ev.ts, ev.reason);
         break;
+    }
+    if (wasUnknown && state.status !== 'unknown') {
+      state.resolution = (ev.kind === 'OrderRejected' || ev.kind === 'OrderCanceled' ? ev.resolution : undefined) ?? 'lookup';
+    } else if ((ev.kind === 'OrderRejected' || ev.kind === 'OrderCanceled') && ev.resolution !== undefined) {
+      state.resolution = ev.resolution;
     }
     if (!wasFinal && TerminalStatuses.has(state.status)) this.close(state);
     return { order: state, duplicate: false };
@@ -153,6 +196,13 @@ export class OrderRegistry {
     const out = new Map(this.counts);
     for (const s of this.orders.values()) if (!TerminalStatuses.has(s.status)) out.set(s.status, (out.get(s.status) ?? 0) + 1);
     return out;
+  }
+
+  private reopen(state: OrderState): void {
+    this.counts.set(state.status, (this.counts.get(state.status) ?? 1) - 1);
+    state.reason = `settled locally as ${state.status}, then shown by the venue`;
+    state.status = 'unknown';
+    this.recount(state, 'new');
   }
 
   private close(state: OrderState): void {
@@ -178,6 +228,12 @@ export class OrderRegistry {
   }
 }
 
+/** An event that only the venue could have sent (not a local settlement). */
+function isVenueNews(ev: OrderEvent): boolean {
+  if (ev.kind === 'OrderAccepted' || ev.kind === 'OrderFilled' || ev.kind === 'OrderExpired') return true;
+  return (ev.kind === 'OrderCanceled' || ev.kind === 'OrderRejected') && ev.resolution !== 'local';
+}
+
 export function toRecord(s: OrderState): OrderRecord {
   const filled = attoToNumber(s.filled);
   return {
@@ -198,5 +254,6 @@ export function toRecord(s: OrderState): OrderRecord {
     updatedTs: s.updatedTs,
     ...(s.cmd.signalId !== undefined ? { signalId: s.cmd.signalId } : {}),
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
+    ...(s.resolution !== undefined ? { resolution: s.resolution } : {}),
   };
 }

@@ -16,6 +16,16 @@ export interface PositionState {
   fees: Atto;
 }
 
+/** One asset on which the ledger and the venue disagreed. */
+export interface BalanceDifference {
+  readonly venue: VenueId;
+  readonly asset: Asset;
+  /** What our fills said. */
+  readonly ledger: Atto;
+  /** What the venue says (adopted). */
+  readonly actual: Atto;
+}
+
 export type MarketLookup = (venue: VenueId, symbol: MarketSymbol) => MarketDef | undefined;
 
 export class Portfolio {
@@ -72,6 +82,24 @@ export class Portfolio {
       positionAfter: pos.qty,
       ...(signalId !== undefined ? { signalId } : {}),
     };
+  }
+
+  /**
+   * Takes a venue's balances as the truth (reconciliation, RELIABILITY rule 6): the one change of a
+   * balance that is not a fill. Returns every asset whose ledger amount differed, with both amounts.
+   * Positions and P&L keep their history; only the balances move.
+   */
+  adoptBalances(venue: VenueId, venueBalances: ReadonlyMap<Asset, Atto>): BalanceDifference[] {
+    const out: BalanceDifference[] = [];
+    const mine = this.balances.get(venue) ?? new Map<Asset, Atto>();
+    for (const asset of [...new Set([...mine.keys(), ...venueBalances.keys()])].sort()) {
+      const ledger = mine.get(asset) ?? 0n;
+      const truth = venueBalances.get(asset) ?? 0n;
+      if (ledger === truth) continue;
+      out.push({ venue, asset, ledger, actual: truth });
+      this.setBalance(venue, asset, truth);
+    }
+    return out;
   }
 
   balance(venue: VenueId, asset: Asset): Atto {

@@ -14,6 +14,7 @@ import type {
   MarketSymbol,
   OrderStatus,
   OrderType,
+  Resolution,
   Side,
   TimeMs,
   VenueId,
@@ -61,6 +62,8 @@ export interface OrderRecord {
   readonly updatedTs: TimeMs;
   readonly signalId?: string;
   readonly reason?: string;
+  /** Set when the outcome was in doubt: settled by a venue lookup, or locally (see Resolution). */
+  readonly resolution?: Resolution;
 }
 
 /** Where the engine hands each fill and each final order as they happen. */
@@ -147,8 +150,16 @@ export interface RunResult {
   readonly badRows: readonly RefusedSignal[];
   /** Last mark per venue/symbol used for final valuation. */
   readonly marks: ReadonlyMap<string, number>;
-  /** Risk state at the end (`active`, `halted`, `reducing`) and why it changed. */
-  readonly riskState: { readonly state: string; readonly reason?: string; readonly ts?: TimeMs };
+  /**
+   * Risk state at the end (`active`, `halted`, `reducing`), why it last changed, and every change of
+   * the run in order (kill-switch trips and a person's commands).
+   */
+  readonly riskState: {
+    readonly state: string;
+    readonly reason?: string;
+    readonly ts?: TimeMs;
+    readonly history?: ReadonlyArray<{ readonly from: string; readonly to: string; readonly reason: string; readonly ts: TimeMs }>;
+  };
   readonly eventsProcessed: number;
   readonly warnings: readonly string[];
   /** Live mode: in-process latency from handing an order to the driver to its HTTP request leaving. */

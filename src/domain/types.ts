@@ -53,7 +53,42 @@ export interface OrderSignal {
   readonly source?: SourceRef;
 }
 
-export type Signal = OrderSignal;
+/** What a control row asks of the kill switch: `halt` → halted, `reduce` → reducing, `resume` → active. */
+export const ControlActions = ['halt', 'reduce', 'resume'] as const;
+export type ControlAction = (typeof ControlActions)[number];
+
+/**
+ * A person's command in the signal stream (a row whose `side` is halt, reduce or resume). It acts on
+ * the whole run's kill switch; the row's exchange, symbol and quantity, if any, are ignored.
+ */
+export interface ControlSignal {
+  readonly kind: 'control';
+  readonly id: string;
+  readonly ts: TimeMs;
+  readonly action: ControlAction;
+  readonly source?: SourceRef;
+}
+
+/**
+ * A cross-venue arbitrage to take (a row whose `side` is `arb`): buy `quantity` of base on `buyVenue`
+ * (`buySymbol`) and sell it on `sellVenue` (`sellSymbol`), both as takers. It is executed by the
+ * arbitrage operator, which prices the edge again on the books at execution time and skips the signal,
+ * with a reason, when the edge is gone or the books are stale.
+ */
+export interface ArbSignal {
+  readonly kind: 'arb';
+  readonly id: string;
+  readonly ts: TimeMs;
+  readonly buyVenue: VenueId;
+  readonly buySymbol: MarketSymbol;
+  readonly sellVenue: VenueId;
+  readonly sellSymbol: MarketSymbol;
+  readonly quantity: number;
+  readonly risk?: number;
+  readonly source?: SourceRef;
+}
+
+export type Signal = OrderSignal | ControlSignal | ArbSignal;
 
 // ---------------------------------------------------------------------------------------------
 // Market data
@@ -238,9 +273,16 @@ export interface OrderFilled extends OrderEventBase {
   readonly liquidity: Liquidity;
 }
 
+/**
+ * How an outcome that was in doubt got settled: `local` when tradeflow decided it without the venue
+ * confirming (an order proven absent by repeated lookups, or never seen again after a cancel).
+ */
+export type Resolution = 'lookup' | 'local';
+
 export interface OrderCanceled extends OrderEventBase {
   readonly kind: 'OrderCanceled';
   readonly reason?: string;
+  readonly resolution?: Resolution;
 }
 
 export interface OrderExpired extends OrderEventBase {
@@ -253,6 +295,7 @@ export interface OrderRejected extends OrderEventBase {
   readonly reason: string;
   /** Venue or local error code, e.g. `-2010`, `MIN_NOTIONAL`. */
   readonly code?: string;
+  readonly resolution?: Resolution;
 }
 
 /** The outcome of a submit is not known (timeout, 5xx, reset after send). Resolve by lookup. */

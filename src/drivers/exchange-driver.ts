@@ -13,6 +13,7 @@ import type {
   MarketDef,
   MarketSymbol,
   OrderEvent,
+  OrderFilled,
   OrderSnapshot,
   SubmitOrder,
   VenueId,
@@ -25,6 +26,17 @@ export interface OrderQuery {
 }
 
 export type Balances = ReadonlyMap<Asset, Atto>;
+
+/**
+ * An order this driver did not submit in this session — sent by a session that died (from the
+ * journal), or found at the venue with our prefix — handed over so that the driver follows it like its
+ * own: lookups and polls of it report on `events$`, and the fills listed here are never reported again.
+ */
+export interface AdoptedOrder {
+  readonly cmd: SubmitOrder;
+  readonly exchangeId?: string;
+  readonly fills: readonly OrderFilled[];
+}
 
 export interface ExchangeDriver {
   readonly venue: VenueId;
@@ -47,5 +59,9 @@ export interface ExchangeDriver {
   readonly events$: Observable<OrderEvent>;
   /** Best bid/ask/last updates. Hot. */
   readonly book$: Observable<BookTop>;
+  /** Follows an order sent by an earlier session (see AdoptedOrder). Drivers without memory of it may ignore it. */
+  adopt?(order: AdoptedOrder): Promise<void>;
+  /** The engine settled this order itself (proven absent): stop following it. */
+  forget?(clientId: string): void;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * exchange, its book driven by replayed market files or a seeded random walk. Returns the URL to point
  * ccxt at (pointCcxtAt), the state tests compare against, and `close()`.
  */
+import { faultPlanFromSpecs, parseFaultSpecs } from './fault-spec.ts';
 import { ConfigError } from '../core/errors.ts';
 import { loadMarketCatalog } from '../config/market-catalog.ts';
 import { parseAtto } from '../domain/money.ts';
@@ -120,7 +121,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   }
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   try {
-    const served = withIntrospection(dialect, core);
+    const served = withIntrospection(dialect, core, (specs, seed) => {
+      plan = specs.length > 0 ? faultPlanFromSpecs(parseFaultSpecs(specs), seed) : undefined;
+    });
     server = await startHttpServer({
       venue,
       port: opts.port ?? 0,

@@ -71,9 +71,30 @@ export function balanceViews(core: VenueCore): Record<Asset, BalanceView> {
   return out;
 }
 
-/** `dialect` plus the `/__emulator/...` routes. */
-export function withIntrospection(dialect: Dialect, core: VenueCore): Dialect {
+/**
+ * `dialect` plus the `/__emulator/...` routes. `POST /__emulator/faults` with `{"specs": ["KIND@N", …],
+ * "seed": S}` replaces the fault plan (the `--fault` syntax): how a scenario's `faults:` reach an
+ * emulator that is already running. An empty list clears it.
+ */
+export function withIntrospection(dialect: Dialect, core: VenueCore, setFaults?: (specs: string[], seed: number) => void): Dialect {
   const routes = new Map<string, Route>([
+    [
+      'POST /__emulator/faults',
+      {
+        kind: 'introspect',
+        handle: (req) => {
+          if (!setFaults) return { status: 404, body: { error: 'fault plans cannot be set on this emulator' } };
+          try {
+            const body = JSON.parse(req.rawBody || '{}') as { specs?: unknown; seed?: unknown };
+            const specs = Array.isArray(body.specs) ? body.specs.map(String) : [];
+            setFaults(specs, typeof body.seed === 'number' ? body.seed : 1);
+            return { status: 200, body: { specs } };
+          } catch (err) {
+            return { status: 400, body: { error: (err as Error).message } };
+          }
+        },
+      },
+    ],
     ['GET /__emulator/orders', { kind: 'introspect', handle: () => ({ status: 200, body: orderViews(core) }) }],
     ['GET /__emulator/balances', { kind: 'introspect', handle: () => ({ status: 200, body: balanceViews(core) }) }],
     ['GET /__emulator/faults', { kind: 'introspect', handle: () => ({ status: 200, body: core.faults.log.entries() }) }],

@@ -11,8 +11,10 @@ import { mergeInput, readScenarioFile, validateScenario } from '../config/load-s
 import { loadMarketCatalog } from '../config/market-catalog.ts';
 import { buildRunPlan, type RunPlan } from '../config/run-plan.ts';
 import type { RunInfo, RunResult } from '../domain/run-result.ts';
-import { RunRecorder, formatConsoleSummary, type Summary } from '../reports/index.ts';
-import { runBacktest } from './run-backtest.ts';
+import { ConfigError, InvariantError } from '../core/errors.ts';
+import type { FailureReport } from '../faults/failure-report.ts';
+import { FillStatsAccumulator, RunRecorder, formatConsoleSummary, type Summary } from '../reports/index.ts';
+import { runBacktest, type BacktestOptions } from './run-backtest.ts';
 import { overridesFromFlags, type RunFlags } from './run-options.ts';
 import { spanOf } from './time-range.ts';
 
@@ -46,6 +48,7 @@ export function planFromInputs(
     catalog,
     isVenue: io.isVenue,
     reportsDir: path.resolve(io.cwd, 'reports'),
+    stateDir: path.resolve(io.cwd, 'state'),
     command: opts.command ?? 'backtest',
   });
 }
@@ -56,10 +59,19 @@ export interface BacktestOutcome {
   readonly summary: Summary;
 }
 
-export async function backtestCommand(scenarioFile: string | undefined, flags: RunFlags, io: CommandIO): Promise<BacktestOutcome> {
+/** Programmatic hooks (tests): see BacktestOptions.wrapDriver. */
+export interface BacktestHooks {
+  readonly wrapDriver?: BacktestOptions['wrapDriver'];
+}
+
+export async function backtestCommand(scenarioFile: string | undefined, flags: RunFlags, io: CommandIO, hooks: BacktestHooks = {}): Promise<BacktestOutcome> {
   const startedAt = new Date();
   const t0 = performance.now();
   const plan = planFromInputs(scenarioFile, flags, io);
+  const crash = plan.faults?.entries.find((e) => e.kind === 'crash');
+  if (crash) {
+    throw new ConfigError(`${scenarioFile ?? 'command line'}: faults.schedule.${crash.index}.kind: a crash needs a process to restart: rehearse it with \`tradeflow paper\` against the emulator`, { field: `faults.schedule.${crash.index}.kind` });
+  }
   const span = io.progress ? spanOf(plan.marketData.map((m) => m.file)) : undefined;
   const bar = io.progress
     ? new cliProgress.SingleBar(
@@ -71,10 +83,13 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
   // Trades and orders stream into a temp folder that becomes plan.outDir only if the run completes.
   const recorder = await RunRecorder.open(plan.outDir);
   let result: RunResult;
+  let failures: FailureReport | undefined;
   try {
     result = await runBacktest(plan, {
       isVenue: io.isVenue,
       recorder,
+      onFailures: (r) => (failures = r),
+      ...(hooks.wrapDriver ? { wrapDriver: hooks.wrapDriver } : {}),
       onProgress: (ts, events) => {
         const frac = span && span.end > span.start ? (ts - span.start) / (span.end - span.start) : 0;
         bar?.update(Math.round(Math.min(1, Math.max(0, frac)) * 1000), { events, time: new Date(ts).toISOString().slice(0, 19) });
@@ -95,9 +110,36 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
     tradeflowVersion: io.version,
     argv: io.argv,
   };
+  if (failures && plan.faults?.compareWithout) {
+    // The same run without its faults, to price them (deterministic: same inputs, same seed).
+    const clean = await runBacktest(plan, { isVenue: io.isVenue, recorder: discardingRecorder(), withoutFaults: true });
+    failures = { ...failures, pnlCost: { currency: plan.quoteCurrency, finalEquity: result.finalEquity, finalEquityWithoutFaults: clean.finalEquity, cost: clean.finalEquity - result.finalEquity } };
+  }
+  if (failures) recorder.addFile('failures.json', `${JSON.stringify(failures, null, 2)}\n`);
   await recorder.publish(result, info);
   const summary = JSON.parse(await readFile(path.join(plan.outDir, 'summary.json'), 'utf8')) as Summary;
   io.out(formatConsoleSummary(summary, { outDir: path.relative(io.cwd, plan.outDir) || plan.outDir }));
   for (const w of result.warnings) io.err(`warning: ${w}`);
+  if (failures) {
+    const inv = failures.invariants;
+    io.err(
+      `faults: ${failures.faults.length} injected; lost orders ${inv.lostOrders}, duplicated ${inv.duplicatedOrders}, position divergence ${inv.positionDivergence}, balance divergence ${inv.balanceDivergence}` +
+        (failures.pnlCost ? `; P&L cost ${failures.pnlCost.cost.toFixed(2)} ${failures.pnlCost.currency}` : ''),
+    );
+    // A strategy can gate on this in CI: the reports are written, and the exit code says it broke.
+    if (!failures.ok) throw new InvariantError(`recovery invariants broken under faults (see failures.json):\n  ${inv.details.slice(0, 20).join('\n  ')}`, { outDir: plan.outDir });
+  }
   return { result, outDir: plan.outDir, summary };
+}
+
+/** A recorder for a run whose reports nobody reads (the no-faults comparison run). */
+function discardingRecorder(): BacktestOptions['recorder'] {
+  const stats = new FillStatsAccumulator();
+  return {
+    fill: (rec) => stats.add(rec),
+    order: () => {},
+    get stats() {
+      return stats.snapshot();
+    },
+  };
 }

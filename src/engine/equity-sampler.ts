@@ -62,6 +62,8 @@ export class EquitySampler {
   private exposed = 0;
   private lastExposed = false;
   initialEquity: number | undefined;
+  /** Called after each point is taken, with its time (the run records the markets' prices then). */
+  onSample: ((ts: TimeMs) => void) | undefined;
 
   constructor(
     private readonly portfolio: Portfolio,
@@ -168,6 +170,7 @@ export class EquitySampler {
     this.lastExposed = this.portfolio.hasOpenPosition();
     if (this.lastExposed) this.exposed++;
     if (value > this.peak) this.peak = value;
+    this.onSample?.(ts);
     return this.currentDrawdown;
   }
 }

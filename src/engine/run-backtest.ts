@@ -3,7 +3,7 @@
  * the same operators paper and live use (risk gate → order placement → order tracking → positions).
  * A pure function of (plan, data, seed) → RunResult.
  */
-import { EventClock } from '../core/clock.ts';
+import { EventScheduler } from '../core/clock.ts';
 import { DataError, InvariantError } from '../core/errors.ts';
 import { inferMarket } from '../config/market-catalog.ts';
 import { findMarket, type RunPlan } from '../config/run-plan.ts';
@@ -13,12 +13,19 @@ import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, Signal, VenueId
 import { marketSource } from '../market/market-source.ts';
 import { marketColumnsInWorker, useMarketWorker } from '../market/market-worker.ts';
 import type { RunRecorder } from '../reports/index.ts';
+import { priceRecorder } from '../reports/price-csv.ts';
 import { SimulatedExchange } from '../sim/simulated-exchange.ts';
 import { LEVEL_ASK, LEVEL_RESET, LEVEL_SNAPSHOT, type MarketColumns, type SignalColumns } from '../sources/columns.ts';
 import { asColumns, forEachByTime, type EventColumns, type TimedColumns } from '../sources/merge-columns.ts';
 import { signalCsvSource } from '../sources/signal-csv.ts';
 import { signalColumnsInWorker } from '../sources/signal-worker.ts';
 import { threadModeFromEnv, useWorker } from '../sources/worker-source.ts';
+import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
+import type { FailureReport } from '../faults/failure-report.ts';
+import type { MarketFeed } from '../faults/market-faults.ts';
+import { BacktestFaults, RECOVERY_HORIZON_MS } from './backtest-faults.ts';
+import { BacktestArbitrage } from './arb-run.ts';
+import type { ArbitrageReport } from './arb-report.ts';
 import { TradingCore, marketKey } from './trading-core.ts';
 
 export interface BacktestOptions {
@@ -27,9 +34,20 @@ export interface BacktestOptions {
    * Takes each fill and each final order as they happen (written to disk, aggregated), and, if it
    * can, each equity sample (so equity.csv is written during the run, not after it).
    */
-  readonly recorder: Pick<RunRecorder, 'fill' | 'order' | 'stats'> & Partial<Pick<RunRecorder, 'equity'>>;
+  readonly recorder: Pick<RunRecorder, 'fill' | 'order' | 'stats'> & Partial<Pick<RunRecorder, 'equity' | 'priceTrack'>>;
   /** Called every few thousand events with the current event time. */
   readonly onProgress?: (ts: number, events: number) => void;
+  /** Ignore the plan's fault schedule (the comparison run that prices the faults). */
+  readonly withoutFaults?: boolean;
+  /** Receives failures.json's content when the plan schedules faults. */
+  readonly onFailures?: (report: FailureReport) => void;
+  /**
+   * Wraps each venue's driver as the engine sees it, outside any fault injection. For tests that
+   * break recovery on purpose (a driver that resends on a timeout) to show the failure report sees it.
+   */
+  readonly wrapDriver?: (driver: ExchangeDriver) => ExchangeDriver;
+  /** Receives arbitrage.json's content when the plan has an `arbitrage:` block. */
+  readonly onArbitrage?: (report: ArbitrageReport) => void;
 }
 
 /** One merge input: its batches, and what to do with event `i` of a batch. */
@@ -39,7 +57,7 @@ interface Input {
 }
 
 /** Applies row `i` of a worker's market columns to the venue, without building the event. */
-function marketColumnsVisitor(driver: SimulatedExchange, symbol: MarketSymbol): Input['visit'] {
+function marketColumnsVisitor(driver: MarketFeed, symbol: MarketSymbol): Input['visit'] {
   return (batch, i) => {
     const c = batch as MarketColumns;
     switch (c.kind) {
@@ -85,7 +103,9 @@ function samplePrices(ev: MarketEvent): number[] {
 }
 
 export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise<RunResult> {
-  const clock = new EventClock();
+  // Event-time timers: recovery lookups and injected faults wait on them (nothing else schedules).
+  const clock = new EventScheduler();
+  const faultPlan = opts.withoutFaults ? undefined : plan.faults;
   const markets = await resolveMarkets(plan);
 
   const initial = new Map<VenueId, Map<Asset, Atto>>();
@@ -111,16 +131,41 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
       ),
     );
   }
-  const mark = (venue: VenueId, symbol: MarketSymbol) => drivers.get(venue)?.mark(symbol);
+  const venueMark = (venue: VenueId, symbol: MarketSymbol) => drivers.get(venue)?.mark(symbol);
+  const venueMarketTs = (venue: VenueId, symbol: MarketSymbol) => drivers.get(venue)?.lastMarketTs(symbol);
+  // With a fault schedule, the engine meets the venues through the fault-injecting driver, sees the
+  // market through faulty eyes, and the venues' data may gap; without one, it meets them directly.
+  const faults = faultPlan ? new BacktestFaults(faultPlan, clock, drivers, markets, { mark: venueMark, lastMarketTs: venueMarketTs }) : undefined;
+  const view = faults?.view ?? { mark: venueMark, lastMarketTs: venueMarketTs };
+  const mark = view.mark;
+  const engineDrivers = new Map<VenueId, ExchangeDriver>();
+  for (const [venue, d] of drivers) {
+    const seen = faults?.driver(venue) ?? d;
+    engineDrivers.set(venue, opts.wrapDriver ? opts.wrapDriver(seen) : seen);
+  }
+  // Arbitrage (the plan's `arbitrage:`): the detector watches the data, the executor sends through the core.
+  const arb = plan.arbitrage ? new BacktestArbitrage(plan, plan.arbitrage, markets, clock) : undefined;
+  const onOrderUpdate = arb
+    ? faults
+      ? (...a: Parameters<typeof faults.onOrderUpdate>) => {
+          faults.onOrderUpdate(...a);
+          arb.executor.onOrderUpdate(...a);
+        }
+      : arb.executor.onOrderUpdate
+    : faults?.onOrderUpdate;
   const core = new TradingCore({
     plan,
     markets,
-    drivers,
+    drivers: engineDrivers,
     mark,
-    sink: opts.recorder,
+    sink: faults ? faults.teeOrders(opts.recorder) : opts.recorder,
     initial,
     idPrefix: `tf${plan.runId.slice(-6)}`,
+    lastMarketTs: view.lastMarketTs,
+    ...(faults ? { scheduler: clock, onAnomaly: faults.onAnomaly } : {}),
+    ...(onOrderUpdate ? { onOrderUpdate } : {}),
   });
+  arb?.executor.attach(core);
   const badRows: RefusedSignal[] = [];
 
   // Big files are parsed in worker threads (a pool of at most one per core), so the engine runs at the
@@ -129,7 +174,6 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   // the venue without an event object each. TRADEFLOW_PARSE_THREADS=main|worker forces the choice.
   const threads = threadModeFromEnv();
   const inputs: Input[] = [];
-  const signals$ = core.signals$;
   if (plan.signalsFile) {
     const file = plan.signalsFile;
     const onBadRow = (r: { file: string; line: number; reason: string }) =>
@@ -141,7 +185,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
         markets: [...markets.values()].map((m) => [m.venue, m.symbol] as const),
         onBadRow,
       });
-      inputs.push({ batches, visit: (b, i) => signals$.next(unpacker.at(b as SignalColumns, i)) });
+      inputs.push({ batches, visit: (b, i) => core.signal(unpacker.at(b as SignalColumns, i)) });
     } else {
       const source = signalCsvSource(file, {
         skipBadRows: plan.skipBadRows,
@@ -149,15 +193,31 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
         isKnownMarket: (venue, symbol) => markets.has(marketKey(venue, symbol)),
         onBadRow,
       });
-      inputs.push({ batches: asColumns(source), visit: (b, i) => signals$.next((b as EventColumns<Signal>).events[i]!) });
+      inputs.push({ batches: asColumns(source), visit: (b, i) => core.signal((b as EventColumns<Signal>).events[i]!) });
     }
   }
   for (const m of plan.marketData) {
-    const driver = drivers.get(m.venue);
+    const driver = drivers.get(m.venue)!;
+    const gaps = faults?.gapped(m.venue);
     if (useMarketWorker(m.file, threads)) {
-      inputs.push({ batches: marketColumnsInWorker(m), visit: marketColumnsVisitor(driver!, m.symbol) });
+      inputs.push({ batches: marketColumnsInWorker(m), visit: marketColumnsVisitor(gaps?.feed ?? driver, m.symbol) });
+    } else if (gaps) {
+      inputs.push({ batches: asColumns(marketSource(m)), visit: (b, i) => driver.onMarket(gaps.event((b as EventColumns<MarketEvent>).events[i]!)) });
     } else {
-      inputs.push({ batches: asColumns(marketSource(m)), visit: (b, i) => driver!.onMarket((b as EventColumns<MarketEvent>).events[i]!) });
+      inputs.push({ batches: asColumns(marketSource(m)), visit: (b, i) => driver.onMarket((b as EventColumns<MarketEvent>).events[i]!) });
+    }
+    // A market the arbitrage detector watches: the venue first, then the detector, per row.
+    const watch = arb?.visitor(m.venue, m.symbol, markets.get(marketKey(m.venue, m.symbol)));
+    if (watch) {
+      const input = inputs[inputs.length - 1]!;
+      const venueVisit = input.visit;
+      inputs[inputs.length - 1] = {
+        batches: input.batches,
+        visit: (b, i) => {
+          venueVisit(b, i);
+          watch(b, i);
+        },
+      };
     }
   }
 
@@ -166,6 +226,9 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   const at = { events: 0, first: Number.NaN, last: 0 };
   // Equity samples go to the recorder as they are taken.
   const { sampler } = core;
+  // prices.csv and the page's price charts: every market's mark at each equity sample.
+  const priceTrack = opts.recorder.priceTrack?.bind(opts.recorder);
+  if (priceTrack) sampler.onSample = priceRecorder(markets.values(), mark, { priceTrack });
   const onEquity = opts.recorder.equity?.bind(opts.recorder);
   let forwarded = 0;
   const forwardEquity = (): void => {
@@ -182,7 +245,11 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     (batch, i, source) => {
       const ts = batch.ts[i]!;
       core.throwIfFailed();
-      clock.advance(ts);
+      // A moment is complete when the next one starts: the arbitrage acts on it, in its own time.
+      if (arb !== undefined) arb.beforeEvent(ts);
+      // Timers due by now run first (a delayed resend, a recovery lookup), each at its own time.
+      if (clock.hasDue(ts)) clock.runDue(ts);
+      else clock.advance(ts);
       if (at.events === 0) at.first = ts;
       at.last = ts;
       inputs[source]!.visit(batch, i);
@@ -197,6 +264,8 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   core.throwIfFailed();
   // Commands sent at the last event still arrive (latency later) and meet the final book.
   const maxLatency = Math.max(0, ...[...plan.venues.values()].map((v) => v.latencyMs));
+  // Recovery goes on after the data ends (lookups, delayed resends), for a bounded while.
+  if (faults) faults.drainTimers(lastTs + maxLatency + RECOVERY_HORIZON_MS);
   for (const d of drivers.values()) d.finish(lastTs + maxLatency);
   core.throwIfFailed();
   const { portfolio } = core;
@@ -212,7 +281,10 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   if (sampler.unpricedAssets.size > 0) {
     warnings.push(`no price to value ${[...sampler.unpricedAssets].join(', ')} in ${plan.quoteCurrency}; counted as 0 (add a market or fx rate)`);
   }
-  await assertVenueAgrees(portfolio.snapshot(), drivers);
+  // The venue is the truth. Without faults, any difference is a bug (exit 3); with faults, it is
+  // what the failure report is for: it lists it and the command exits non-zero.
+  if (faults) opts.onFailures?.(await faults.report(portfolio.snapshot(), (id) => core.orders.get(id), core.refused, lastTs));
+  else await assertVenueAgrees(portfolio.snapshot(), drivers);
 
   const marks = new Map<string, number>();
   for (const m of markets.values()) {

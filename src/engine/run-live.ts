@@ -11,10 +11,15 @@ import type { RunPlan } from '../config/run-plan.ts';
 import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
 import { formatAtto } from '../domain/money.ts';
 import type { BalanceSheet, LatencyStats, RefusedSignal, RunResult, RunSink } from '../domain/run-result.ts';
-import type { Asset, Atto, MarketDef, OrderSignal, Signal, VenueId } from '../domain/types.ts';
+import type { Asset, Atto, MarketDef, MarketSymbol, OrderSignal, Signal, VenueId } from '../domain/types.ts';
 import type { EventSource } from '../sources/event-source.ts';
+import { priceRecorder, type PriceSink } from '../reports/price-csv.ts';
+import { TimerScheduler } from '../core/clock.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { ResolvePolicy } from '../operators/resolve-unknown.ts';
 import { MarkBoard } from './mark-board.ts';
-import { TradingCore, marketKey } from './trading-core.ts';
+import { Reconciler, ownsClientId, type ReconciliationReport, type UnknownOrderPolicy } from './reconcile.ts';
+import { TradingCore, marketKey, type CoreDeps } from './trading-core.ts';
 
 /** A driver for a paper or live run; `start` (if any) begins its feeds. */
 export interface RunDriver extends ExchangeDriver {
@@ -29,11 +34,34 @@ export interface LiveRunOptions {
   /** Definitions of the traded markets, as the venues published them. */
   readonly markets: ReadonlyMap<string, MarketDef>;
   readonly signals: EventSource<Signal>;
-  readonly sink: RunSink & { readonly stats: RunResult['fillStats'] };
+  /** With `priceTrack` (the RunRecorder has it), each market's mark is recorded at every equity sample. */
+  readonly sink: RunSink & { readonly stats: RunResult['fillStats'] } & Partial<PriceSink>;
   readonly abort: AbortSignal;
   readonly log: (line: string) => void;
   /** Called when a signal is handed to the pipeline (latency measurement). */
   readonly onSignal?: (sig: OrderSignal, at: number) => void;
+  /** Called once the core exists, before any signal: the caller wires its run controls to it. */
+  readonly onCore?: (core: TradingCore) => void;
+  /** The durable journal (intents before sending, transitions, fills); opened by the caller for this run. */
+  readonly journal: Journal;
+  readonly recovery: RecoverySettings;
+  /** Every order event once applied (the fault log of a paper run with faults listens). */
+  readonly onOrderUpdate?: CoreDeps['onOrderUpdate'];
+  /** Called once the start-up reconciliation is done, before any signal is acted on. */
+  readonly onReconciled?: (report: ReconciliationReport) => void;
+  /** Receives the reconciliation report when the run ends (it goes into the run's output). */
+  readonly onReconciliation?: (report: ReconciliationReport) => void;
+}
+
+export interface RecoverySettings {
+  /** Open orders at a venue with our family prefix that no journal knows: adopt or cancel. */
+  readonly unknownOrders: UnknownOrderPolicy;
+  /** Client-id family: ids `<family…>-<seq>` are tradeflow's. */
+  readonly family: string;
+  readonly settleTimeoutMs: number;
+  /** Periodic reconciliation sweep; 0 turns it off. */
+  readonly sweepIntervalMs: number;
+  readonly resolvePolicy?: Partial<ResolvePolicy>;
 }
 
 export async function runLive(o: LiveRunOptions): Promise<RunResult> {
@@ -49,9 +77,11 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   while ([...o.markets.values()].some((m) => mark(m.venue, m.symbol) === undefined) && clock.now() < priceDeadline && !o.abort.aborted) {
     await sleep(50);
   }
+  // Live: the venue's balances, adopted again after reconciliation (fills found then are in them).
   const initial = new Map<VenueId, ReadonlyMap<Asset, Atto>>();
   for (const [venue, d] of drivers) initial.set(venue, o.mode === 'paper' ? (plan.venues.get(venue)?.balances ?? new Map()) : await d.fetchBalance());
 
+  const anomalies: string[] = [];
   const core = new TradingCore({
     plan,
     markets: o.markets,
@@ -59,9 +89,45 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     mark,
     sink: o.sink,
     initial,
-    idPrefix: `tf${plan.runId.replace(/[^A-Za-z0-9]/g, '').slice(-10)}`,
+    idPrefix: clientIdPrefix(o.recovery.family, plan.runId),
     clock,
+    journal: o.journal,
+    scheduler: new TimerScheduler(),
+    ...(o.recovery.resolvePolicy ? { resolvePolicy: o.recovery.resolvePolicy } : {}),
+    ...(o.onOrderUpdate ? { onOrderUpdate: o.onOrderUpdate } : {}),
+    // A venue's news our state cannot take is reported and skipped: a live run does not stop on it.
+    onAnomaly: (ev, reason) => {
+      anomalies.push(`${ev.kind} for ${ev.clientId}: ${reason}`);
+      o.log(`warning: ${ev.venue} sent ${ev.kind} for ${ev.clientId} that its state cannot take (${reason}); skipped`);
+    },
+    onProblem: (what, err) => o.log(`warning: ${what}${err !== undefined ? `: ${(err as Error).message}` : ''}`),
+    // Paper venues know when they last fetched a book; live ones publish tops on book$.
+    lastMarketTs: (venue, symbol) =>
+      (drivers.get(venue) as { lastUpdate?: (s: string) => number | undefined } | undefined)?.lastUpdate?.(symbol) ?? marks.updatedAt(venue, symbol),
   });
+  o.onCore?.(core);
+  const priceTrack = o.sink.priceTrack?.bind(o.sink);
+  if (priceTrack) core.sampler.onSample = priceRecorder(o.markets.values(), mark, { priceTrack });
+  const symbols = new Map<VenueId, MarketSymbol[]>();
+  for (const m of o.markets.values()) symbols.set(m.venue, [...(symbols.get(m.venue) ?? []), m.symbol]);
+  const reconciler = new Reconciler({
+    core,
+    drivers,
+    journal: o.journal,
+    runId: plan.runId,
+    symbols,
+    isOurs: ownsClientId(o.recovery.family),
+    unknownOrders: o.recovery.unknownOrders,
+    settleTimeoutMs: o.recovery.settleTimeoutMs,
+    adoptBalances: o.mode === 'live',
+    clock,
+    log: o.log,
+  });
+  // Rule 6: nothing is acted on before the venues' truth is known and adopted.
+  await reconciler.atStart();
+  o.onReconciled?.(reconciler.report());
+  reconciler.startSweeps(o.recovery.sweepIntervalMs);
+
   const badRows: RefusedSignal[] = [];
   const startTs = clock.now();
   const sampler = setInterval(() => core.afterEvent(clock.now()), Math.max(100, Math.min(plan.equityIntervalMs, 5000)));
@@ -71,12 +137,23 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
       if (o.abort.aborted) break;
       for (const sig of batch) {
         core.throwIfFailed();
+        if (sig.kind === 'control' || sig.kind === 'arb') {
+          signalsSeen++;
+          core.signal(sig);
+          continue;
+        }
         if (!o.markets.has(marketKey(sig.venue, sig.symbol))) {
           throw DataError.at(sig.source?.file ?? 'signals', sig.source?.line, `no market ${sig.venue} ${sig.symbol} in this run`, 'symbol');
         }
         signalsSeen++;
         o.onSignal?.(sig, clock.now());
+        const refusedBefore = core.refused.length;
         core.signals$.next(sig);
+        // An operator watching a paper/live run sees each refusal as it happens.
+        if (core.refused.length > refusedBefore) {
+          const r = core.refused[core.refused.length - 1]!;
+          o.log(`refused ${r.signalId ?? ''}: ${r.rule}: ${r.reason}`);
+        }
         core.afterEvent(clock.now());
       }
     }
@@ -87,6 +164,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     }
   } finally {
     clearInterval(sampler);
+    await reconciler.stop();
   }
   core.throwIfFailed();
   if (plan.live.cancelOnExit) await cancelOpen(core, drivers, clock, o.log);
@@ -97,10 +175,11 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   const submitLatency = latencyStats(
     [...drivers.values()].flatMap((d) => (d as { latencies?: () => number[] }).latencies?.() ?? []),
   );
-  const warnings = [...plan.warnings, ...(await compareWithVenues(finalBalances, drivers))];
+  const warnings = [...plan.warnings, ...anomalies.map((a) => `skipped venue news: ${a}`), ...(await compareWithVenues(finalBalances, drivers))];
   if (core.sampler.unpricedAssets.size > 0) {
     warnings.push(`no price to value ${[...core.sampler.unpricedAssets].join(', ')} in ${plan.quoteCurrency}; counted as 0`);
   }
+  o.onReconciliation?.(reconciler.report());
   core.close();
   marks.close();
   for (const d of drivers.values()) await d.close();
@@ -183,4 +262,12 @@ async function compareWithVenues(ours: BalanceSheet, drivers: ReadonlyMap<VenueI
     }
   }
   return out;
+}
+
+/**
+ * The client-id prefix of a run: the family, then the run id's last alphanumerics — the same for a
+ * resumed run, so its ids continue the sequence, and at most 20 characters (ClientIdFactory's rule).
+ */
+export function clientIdPrefix(family: string, runId: string): string {
+  return `${family}${runId.replace(/[^A-Za-z0-9]/g, '').slice(-(20 - family.length))}`.slice(0, 20);
 }

@@ -115,6 +115,13 @@ export interface Journal {
    * format), 0 when none: `new ClientIdFactory(prefix, journal.lastClientSeq(prefix))` continues it.
    */
   lastClientSeq(prefix: string): number;
+  /**
+   * Signal ids of every order journaled by `runId`: a resumed run skips these signals, since each
+   * already produced an order (sent, or at least intended) before the restart.
+   */
+  signalIds(runId: string): ReadonlySet<string>;
+  /** Client ids of every order journaled by `runId`, oldest first. */
+  clientIdsOf(runId: string): string[];
   runs(): JournalRun[];
   /** Run events in the order recorded, of one run or of all. */
   runEvents(runId?: string): JournalRunEvent[];

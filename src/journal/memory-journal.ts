@@ -193,6 +193,18 @@ export class MemoryJournal implements Journal {
     return this.maxSeq.get(prefix) ?? 0;
   }
 
+  clientIdsOf(runId: string): string[] {
+    this.live();
+    return [...this.orders.values()].filter((o) => o.runId === runId).map((o) => o.intent.clientId);
+  }
+
+  signalIds(runId: string): ReadonlySet<string> {
+    this.live();
+    const out = new Set<string>();
+    for (const o of this.orders.values()) if (o.runId === runId && o.intent.signalId !== undefined) out.add(o.intent.signalId);
+    return out;
+  }
+
   runs(): JournalRun[] {
     this.live();
     return [...this.runMap].map(([runId, r]) => ({ runId, ...r }));

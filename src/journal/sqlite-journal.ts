@@ -16,7 +16,7 @@
  *     FULL commit fsyncs the whole WAL, earlier NORMAL commits included. What is lost is exactly what
  *     the restart reconciliation re-reads from the venue, which is the truth anyway (rule 6).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { OrderFilled, OrderStatus, SubmitOrder, TimeMs } from '../domain/types.ts';
@@ -59,6 +59,8 @@ function prepare(db: Database.Database) {
     fillsOf: db.prepare('SELECT * FROM fills WHERE client_id = ? ORDER BY seq'),
     fillsAll: db.prepare('SELECT * FROM fills ORDER BY seq'),
     lastSeq: db.prepare('SELECT MAX(id_seq) FROM orders WHERE id_prefix = ?').pluck(),
+    clientIdsOf: db.prepare('SELECT client_id FROM orders WHERE run_id = ? ORDER BY rowid').pluck(),
+    signalIds: db.prepare('SELECT DISTINCT signal_id FROM orders WHERE run_id = ? AND signal_id IS NOT NULL').pluck(),
     runs: db.prepare('SELECT * FROM runs ORDER BY rowid'),
     eventsOf: db.prepare('SELECT * FROM run_events WHERE run_id = ? ORDER BY seq'),
     eventsAll: db.prepare('SELECT * FROM run_events ORDER BY seq'),
@@ -73,6 +75,20 @@ interface Session {
   readonly runId: string;
   readonly intentTx: (cmd: SubmitOrder) => void;
   readonly transitionTx: (clientId: string, status: OrderStatus, ts: TimeMs, reason: string | null, exchangeId: string | null) => void;
+}
+
+/**
+ * Run ids recorded in the journal at `file`, read without opening a session (nothing is written);
+ * empty when there is no journal there yet. For `--resume`, which must name a run that exists.
+ */
+export function journaledRunIds(file: string): string[] {
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT run_id FROM runs ORDER BY rowid').pluck().all() as string[];
+  } finally {
+    db.close();
+  }
 }
 
 export class SqliteJournal implements Journal {
@@ -184,6 +200,14 @@ export class SqliteJournal implements Journal {
 
   lastClientSeq(prefix: string): number {
     return (this.live().st.lastSeq.get(prefix) as number | null) ?? 0;
+  }
+
+  clientIdsOf(runId: string): string[] {
+    return this.live().st.clientIdsOf.all(runId) as string[];
+  }
+
+  signalIds(runId: string): ReadonlySet<string> {
+    return new Set(this.live().st.signalIds.all(runId) as string[]);
   }
 
   runs(): JournalRun[] {

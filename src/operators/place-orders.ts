@@ -56,22 +56,28 @@ function lotRounded(market: MarketDef, qty: number): number {
  * Emits every order created, whether sent or rejected locally.
  */
 export function placeOrders(deps: PlaceOrdersDeps): OperatorFunction<OrderSignal, OrderState> {
-  return map((sig) => {
-    const market = deps.market(sig.venue, sig.symbol);
-    if (!market) throw new Error(`no market definition for ${sig.venue} ${sig.symbol}`);
-    const cmd = orderFromSignal(sig, market, deps.ids.next(), deps.now?.() ?? sig.ts);
-    const order = deps.orders.create(cmd);
-    const violation =
-      cmd.quantity <= 0
-        ? { code: 'LOT_SIZE', message: `quantity ${sig.quantity} rounds to 0 at lot step ${market.precision.amount}` }
-        : checkOrderLimits(market, cmd.quantity, cmd.price ?? deps.mark(cmd.venue, cmd.symbol));
-    if (violation) {
-      deps.orders.transition(order, 'reject', cmd.ts, `${violation.code}: ${violation.message}`);
-      return order;
-    }
-    deps.beforeSend?.(order);
-    deps.orders.transition(order, 'submit', cmd.ts);
-    void deps.driver(cmd.venue).submit(cmd);
+  return map((sig) => placeOrder(deps, sig));
+}
+
+/**
+ * Places one approved signal as `placeOrders` does (the operator is this, per signal): for callers
+ * that build their orders themselves, such as the arbitrage executor's legs.
+ */
+export function placeOrder(deps: PlaceOrdersDeps, sig: OrderSignal): OrderState {
+  const market = deps.market(sig.venue, sig.symbol);
+  if (!market) throw new Error(`no market definition for ${sig.venue} ${sig.symbol}`);
+  const cmd = orderFromSignal(sig, market, deps.ids.next(), deps.now?.() ?? sig.ts);
+  const order = deps.orders.create(cmd);
+  const violation =
+    cmd.quantity <= 0
+      ? { code: 'LOT_SIZE', message: `quantity ${sig.quantity} rounds to 0 at lot step ${market.precision.amount}` }
+      : checkOrderLimits(market, cmd.quantity, cmd.price ?? deps.mark(cmd.venue, cmd.symbol));
+  if (violation) {
+    deps.orders.transition(order, 'reject', cmd.ts, `${violation.code}: ${violation.message}`);
     return order;
-  });
+  }
+  deps.beforeSend?.(order);
+  deps.orders.transition(order, 'submit', cmd.ts);
+  void deps.driver(cmd.venue).submit(cmd);
+  return order;
 }

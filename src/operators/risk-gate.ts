@@ -1,6 +1,9 @@
 /**
  * Risk gate: lets a signal through only when every configured limit holds. A denial is an event
- * (reported), never an exception.
+ * (reported), never an exception. Rules, first failing wins: `halted` (kill switch: cancels only),
+ * `stale_book` (market data older than `maxBookAgeMs`, rule 8), `signal_risk`, `reducing` (only
+ * position-shrinking orders), `max_open_orders`, `max_position`, `no_reference_price`,
+ * `max_order_notional`. Cancels never pass through here, so none is ever blocked.
  */
 import { filter, type OperatorFunction } from 'rxjs';
 import type { KillSwitch } from '../domain/kill-switch.ts';
@@ -9,7 +12,7 @@ import type { Portfolio } from '../domain/portfolio.ts';
 import { attoToNumber, toAtto } from '../domain/money.ts';
 import type { RefusedSignal } from '../domain/run-result.ts';
 import type { RiskLimits } from '../domain/risk-limits.ts';
-import type { MarketSymbol, OrderSignal, VenueId } from '../domain/types.ts';
+import type { MarketSymbol, OrderSignal, TimeMs, VenueId } from '../domain/types.ts';
 
 export type { RiskLimits };
 
@@ -23,6 +26,12 @@ export interface RiskContext {
   readonly mark: (venue: VenueId, symbol: MarketSymbol) => number | undefined;
   /** Value of one unit of a market's quote in the reporting currency. */
   readonly quoteRate: (venue: VenueId, symbol: MarketSymbol) => number | undefined;
+  /**
+   * How old (ms) the market's last book/mark update is at a signal of time `ts`; undefined when none
+   * arrived yet. Backtests measure in event time (`ts` − last market event); paper and live in wall time
+   * (now − last book fetched), ignoring `ts`. Without it the `maxBookAgeMs` limit cannot be checked.
+   */
+  readonly markAge?: (venue: VenueId, symbol: MarketSymbol, ts: TimeMs) => number | undefined;
 }
 
 export type RiskVerdict = { readonly ok: true } | { readonly ok: false; readonly rule: string; readonly reason: string };
@@ -46,6 +55,10 @@ export function assessSignal(sig: OrderSignal, ctx: RiskContext): RiskVerdict {
   const { limits } = ctx;
   const state = ctx.killSwitch.state;
   if (state === 'halted') return { ok: false, rule: 'halted', reason: 'trading is halted: only cancels are allowed' };
+  if (limits.maxBookAgeMs !== undefined && ctx.markAge !== undefined) {
+    const stale = staleBook(ctx.markAge(sig.venue, sig.symbol, sig.ts), limits.maxBookAgeMs, sig);
+    if (stale !== undefined) return stale;
+  }
   if (limits.maxSignalRisk !== undefined && sig.risk !== undefined && sig.risk > limits.maxSignalRisk) {
     return { ok: false, rule: 'signal_risk', reason: `signal risk ${sig.risk} is above the limit ${limits.maxSignalRisk}` };
   }
@@ -79,6 +92,16 @@ export function assessSignal(sig: OrderSignal, ctx: RiskContext): RiskVerdict {
     }
   }
   return OK;
+}
+
+/** The refusal for market data `age` ms old (undefined: none yet), or undefined when it is fresh enough. */
+function staleBook(age: number | undefined, maxAge: number, sig: OrderSignal): RiskVerdict | undefined {
+  if (age !== undefined && age <= maxAge) return undefined;
+  const reason =
+    age === undefined
+      ? `no market data for ${sig.venue} ${sig.symbol} yet: no new orders without a book (limit ${maxAge} ms)`
+      : `market data for ${sig.venue} ${sig.symbol} is ${Math.round(age)} ms old, above the limit ${maxAge} ms`;
+  return { ok: false, rule: 'stale_book', reason };
 }
 
 /**

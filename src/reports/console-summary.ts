@@ -12,6 +12,8 @@ import type { Summary } from './summary.ts';
 export const MAX_CONSOLE_LINES = 25;
 const MAX_VENUE_LINES = 6;
 const MAX_WARNING_LINES = 3;
+/** Kill-switch changes listed under `risk`, when the line budget allows (they never push it over). */
+const MAX_RISK_LINES = 3;
 const LABEL = 10;
 
 export interface ConsoleSummaryOptions {
@@ -65,6 +67,7 @@ export function formatConsoleSummary(s: Summary, options: ConsoleSummaryOptions 
   const where = firstBad ? `  first: ${firstBad.file ?? '?'}${firstBad.line === undefined ? '' : `:${firstBad.line}`} ${firstBad.reason}` : '';
   row('bad rows', `${s.bad_rows.count}${where}`);
   row('risk', `${s.risk_state.state}${s.risk_state.reason ? ` — ${s.risk_state.reason}` : ''}`);
+  const riskAt = lines.length;
   const lat = s.submit_to_request_ms;
   if (lat) row('latency', `submit → request p50 ${lat.p50.toFixed(2)} ms  p99 ${lat.p99.toFixed(2)} ms  (${lat.count} orders)`);
   if (s.warnings.length > 0) {
@@ -73,6 +76,16 @@ export function formatConsoleSummary(s: Summary, options: ConsoleSummaryOptions 
     if (s.warnings.length > MAX_WARNING_LINES) row('', `… see summary.json`);
   }
   if (options.outDir !== undefined) row('reports', options.outDir);
+  // The trips go under the risk line, as many as fit in the screen budget; the rest are in summary.json.
+  const history = s.risk?.history ?? [];
+  const room = Math.min(MAX_RISK_LINES, MAX_CONSOLE_LINES - lines.length);
+  if (history.length > 0 && room > 0) {
+    lines[riskAt - 1] = `${'risk'.padEnd(LABEL)}${s.risk_state.state}  (${history.length} change${history.length === 1 ? '' : 's'})`;
+    const shown = history.length <= room ? history : history.slice(0, room - 1);
+    const trips = shown.map((c) => `${''.padEnd(LABEL)}${oneLine(`${c.iso} ${c.from} → ${c.to}: ${c.reason}`)}`);
+    if (shown.length < history.length) trips.push(`${''.padEnd(LABEL)}… ${history.length - shown.length} more in summary.json`);
+    lines.splice(riskAt, 0, ...trips);
+  }
 
   return `${lines.map((l) => clip(l, width)).join('\n')}\n`;
 }

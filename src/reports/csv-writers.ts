@@ -47,6 +47,7 @@ export const ORDER_COLUMNS = [
   'updated_ts',
   'signal_id',
   'reason',
+  'resolution',
 ] as const;
 
 export const EQUITY_COLUMNS = ['timestamp', 'equity', 'drawdown'] as const;
@@ -127,6 +128,8 @@ export function writeOrderRow(out: RowSink, o: OrderRecord): void {
   out.field(o.signalId);
   out.comma();
   out.field(o.reason);
+  out.comma();
+  out.field(o.resolution);
   out.text('\n');
 }
 

@@ -5,8 +5,13 @@
  * order stays in memory, so memory is flat however many there are.
  *
  * Everything goes to a temp directory beside `outDir`; `publish()` completes it (equity.csv,
- * summary.json, run.json) and renames it into place atomically, `abort()` removes it. `outDir` thus
- * either holds a complete set from one run or is untouched (see atomic-dir.ts).
+ * summary.json, run.json, report.html) and renames it into place atomically, `abort()` removes it.
+ * `outDir` thus either holds a complete set from one run or is untouched (see atomic-dir.ts).
+ *
+ * report.html is drawn from what passed through here — fills, each market's marks (`priceTrack`), the
+ * result's equity points — collected in fixed memory while the run goes (see html/report-data.ts), so
+ * publishing reads nothing back; prices.csv is the marks it kept (see price-csv.ts). `tradeflow
+ * report DIR` draws the same page from the files.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +21,16 @@ import { ChunkedFile, csvRow, writeChunked, type ChunkedFileOptions } from './cs
 import { EquityCsvWriter, ORDER_COLUMNS, TRADE_COLUMNS, writeEquityCsv, writeOrderRow, writeTradeRow } from './csv-writers.ts';
 import { pointsOf } from './equity-points.ts';
 import { FillStatsAccumulator } from './fill-stats.ts';
+import { readSideFiles } from './html/read-run-dir.ts';
+import { ReportDataBuilder } from './html/report-data.ts';
+import { renderReport } from './html/render-report.ts';
+import { drawdownFrom } from './metrics.ts';
+import { PriceTrack, writePricesCsv, type PriceSink } from './price-csv.ts';
 import { stableStringify } from './stable-json.ts';
 import { computeSummary, summaryJson, type SummaryOptions } from './summary.ts';
 
 /** Every file a published report holds, in the order `publish` returns their paths. */
-export const REPORT_FILES = ['trades.csv', 'orders.csv', 'equity.csv', 'summary.json', 'run.json'] as const;
+export const REPORT_FILES = ['trades.csv', 'orders.csv', 'equity.csv', 'prices.csv', 'summary.json', 'run.json', 'report.html'] as const;
 export type ReportFile = (typeof REPORT_FILES)[number];
 
 export interface RecorderOptions {
@@ -31,11 +41,14 @@ export interface RecorderOptions {
   readonly summary?: SummaryOptions;
 }
 
-export class RunRecorder implements RunSink {
+export class RunRecorder implements RunSink, PriceSink {
   private readonly acc = new FillStatsAccumulator();
+  /** What report.html is drawn from, collected as the run goes. */
+  private readonly report = new ReportDataBuilder();
   private fills = 0;
   private orders = 0;
   private state: 'recording' | 'publishing' | 'published' | 'aborted' = 'recording';
+  private readonly extraFiles = new Map<string, string>();
 
   /**
    * equity.csv as it streams: every point but the latest is written; the latest waits, since the run's
@@ -91,6 +104,14 @@ export class RunRecorder implements RunSink {
     // Counted only once the row is buffered, so the stats never include a fill trades.csv lacks.
     this.acc.add(rec);
     this.fills++;
+    // As trades.csv will read back: ISO times hold whole milliseconds.
+    this.report.trade(rec.venue, rec.symbol, Math.trunc(rec.ts), rec.side, rec.price, rec.quantity);
+  }
+
+  /** One market's marks for prices.csv and the page: the engine pushes its mark at every equity sample. */
+  priceTrack(venue: string, symbol: string): PriceTrack {
+    this.assertRecording();
+    return new PriceTrack(venue, symbol, this.report.priceInput(venue, symbol));
   }
 
   /** Synchronous, like `fill`: one call per order, in its final state. */
@@ -134,6 +155,15 @@ export class RunRecorder implements RunSink {
    * are checked against the rows written) and publishes it to `outDir`. Returns the paths written, in
    * `REPORT_FILES` order. On failure the temp directory is removed and `outDir` is left as it was.
    */
+  /**
+   * A further report file (e.g. `reconciliation.json`, `failures.json`) written with the others at
+   * publish, so it too is all there or not there at all.
+   */
+  addFile(name: string, text: string): void {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name) || (REPORT_FILES as readonly string[]).includes(name)) throw new RangeError(`bad extra report file name ${name}`);
+    this.extraFiles.set(name, text);
+  }
+
   async publish(result: RunResult, info: RunInfo): Promise<string[]> {
     this.assertRecording();
     this.state = 'publishing';
@@ -144,10 +174,17 @@ export class RunRecorder implements RunSink {
       this.trades.close();
       this.orderFile.close();
       this.finishEquity(result, file('equity.csv'));
+      this.feedEquity(result);
       const summary = await computeSummary(result, this.options.summary);
-      writeText(file('summary.json'), summaryJson(summary), fsync);
+      const summaryText = summaryJson(summary);
+      writeText(file('summary.json'), summaryText, fsync);
       // The one file allowed to differ between identical runs: wall-clock facts and the run id.
       writeText(file('run.json'), stableStringify({ runId: result.runId, ...info }), fsync);
+      for (const [name, text] of this.extraFiles) writeText(join(this.dir.tmp, name), text, fsync);
+      // Last, so that the page shows the failures.json or reconciliation.json written just above.
+      const page = this.report.build(JSON.parse(summaryText) as Record<string, unknown>, { hasPrices: true, ...(await readSideFiles(this.dir.tmp)) });
+      writePricesCsv(file('prices.csv'), page.markets.map((m) => ({ venue: m.venue, symbol: m.symbol, t: m.prices.t, v: m.prices.v })), { fsync });
+      writeText(file('report.html'), renderReport(page), fsync);
       await publishStagingDir(this.dir, fsync);
     } catch (err) {
       await this.discard();
@@ -174,6 +211,18 @@ export class RunRecorder implements RunSink {
     this.equityFile.abort();
     rmSync(path, { force: true });
     writeEquityCsv(path, result.equity, { fsync: this.options.fsync ?? true, chunkBytes: this.options.chunkBytes });
+  }
+
+  /** Hands the equity points to the page as equity.csv holds them (drawdown against the running peak, as written there). */
+  private feedEquity(result: RunResult): void {
+    const points = pointsOf(result.equity);
+    const n = points.count;
+    let peak = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const e = points.equityAt(i);
+      if (e > peak) peak = e;
+      this.report.equityPoint(Math.trunc(points.tsAt(i)), e, drawdownFrom(peak, e));
+    }
   }
 
   /** Closes the files and removes the temp directory. Safe to call at any time, and more than once. */

@@ -53,11 +53,24 @@ export interface Summary {
   readonly refused_signals: { readonly count: number; readonly by_rule: Record<string, number> };
   /** `rows` lists at most `maxBadRowsListed` entries; `count` is always the full number. */
   readonly bad_rows: { readonly count: number; readonly rows: readonly BadRowEntry[] };
+  /** The final state and its last reason (kept for older readers; `risk` has the whole story). */
   readonly risk_state: { readonly state: string; readonly reason?: string; readonly ts?: string };
+  /** Kill-switch state at the end and every change of the run, in order (absent in older summaries). */
+  readonly risk?: { readonly state: string; readonly history: readonly RiskChangeEntry[] };
   readonly events_processed: number;
   readonly warnings: readonly string[];
   /** Live runs only: submit → HTTP request inside the process, in ms. */
   readonly submit_to_request_ms?: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+/** One kill-switch change: a trip (the reason names the rule, figure and limit) or a person's command. */
+export interface RiskChangeEntry {
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  /** Epoch ms (event time in backtests) and the same as ISO 8601. */
+  readonly ts: number;
+  readonly iso: string;
 }
 
 export interface SummaryOptions {
@@ -109,6 +122,10 @@ export function buildSummary(result: RunResult, breakdowns: Breakdowns, options:
       state: result.riskState.state,
       reason: result.riskState.reason,
       ts: result.riskState.ts === undefined ? undefined : isoTime(result.riskState.ts, 'riskState.ts'),
+    },
+    risk: {
+      state: result.riskState.state,
+      history: (result.riskState.history ?? []).map((c) => ({ from: c.from, to: c.to, reason: c.reason, ts: c.ts, iso: isoTime(c.ts, 'riskState.history.ts') })),
     },
     events_processed: result.eventsProcessed,
     warnings: [...result.warnings],

@@ -192,6 +192,12 @@ export class SimulatedExchange implements ExchangeDriver {
     return this.markets.get(symbol)?.mark();
   }
 
+  /** Event time of the last market event applied to `symbol`; undefined before any (staleness checks). */
+  lastMarketTs(symbol: MarketSymbol): TimeMs | undefined {
+    const m = this.markets.get(symbol);
+    return m === undefined || m.mark() === undefined ? undefined : m.lastTs;
+  }
+
   top(symbol: MarketSymbol): BookTop | undefined {
     const m = this.markets.get(symbol);
     return m?.top(this.venue, m.lastTs);
@@ -207,6 +213,14 @@ export class SimulatedExchange implements ExchangeDriver {
   }
 
   fetchOrder(query: OrderQuery): Promise<OrderSnapshot | undefined> {
+    return Promise.resolve(this.lookupNow(query));
+  }
+
+  /**
+   * fetchOrder's answer, synchronously: recovery lookups in a backtest run in event time, and an
+   * answer that came back in a later microtask would land at whatever event the run had reached.
+   */
+  lookupNow(query: OrderQuery): OrderSnapshot | undefined {
     const { exchangeId, clientId } = query;
     const o = this.findOpen(exchangeId, clientId);
     let snap: OrderSnapshot | undefined;
@@ -215,7 +229,16 @@ export class SimulatedExchange implements ExchangeDriver {
       const seq = exchangeId !== undefined ? this.seqOf(exchangeId) : clientId !== undefined ? this.store.seqOf(clientId) : undefined;
       snap = seq === undefined ? undefined : this.store.snapshot(seq);
     }
-    return Promise.resolve(snap?.symbol === query.symbol ? snap : undefined);
+    return snap?.symbol === query.symbol ? snap : undefined;
+  }
+
+  /** Every order this venue ever accepted, in acceptance order (the venue's truth, for invariants). */
+  *allOrders(): IterableIterator<OrderSnapshot> {
+    for (let seq = 1; seq <= this.store.size; seq++) {
+      const open = this.findOpen(undefined, this.store.clientIdOf(seq));
+      const snap = open !== undefined ? this.snapshot(open) : this.store.snapshot(seq);
+      if (snap !== undefined) yield snap;
+    }
   }
 
   fetchOpenOrders(symbol?: MarketSymbol): Promise<OrderSnapshot[]> {

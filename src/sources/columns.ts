@@ -11,7 +11,7 @@
  * on the main thread exactly the objects the in-thread readers build (same fields, same order, same
  * optional fields left out), so everything downstream sees no difference.
  */
-import type { BookLevelEvent, CandleEvent, MarketEvent, Signal, TradeEvent } from '../domain/types.ts';
+import { ControlActions, type BookLevelEvent, type CandleEvent, type MarketEvent, type Signal, type TradeEvent } from '../domain/types.ts';
 
 /** Market data of one kind (a market file holds one kind throughout). */
 export interface MarketColumns {
@@ -58,6 +58,16 @@ const S_LIMIT = 2;
 const S_PRICE = 4;
 const S_RISK = 8;
 const S_DEFAULT_ID = 16;
+/** A control row (halt/reduce/resume): its action's index in ControlActions is in bits 6–7. */
+const S_CONTROL = 32;
+const S_ACTION_SHIFT = 6;
+/** `market` of a control row, which names none. */
+const NO_MARKET = 0xffffffff;
+/**
+ * An arbitrage row: S_CONTROL with action bits 3 (past the control actions). Its buy market is in
+ * `market`, its sell market's index in `price` (an integer, exact in a double).
+ */
+const S_ARB = S_CONTROL | (3 << S_ACTION_SHIFT);
 
 /** The buffers to transfer with a batch. */
 export function transferList(b: MarketColumns | SignalColumns): ArrayBuffer[] {
@@ -237,20 +247,60 @@ export class SignalColumnsBuilder implements ColumnBuilder<Signal, SignalColumns
     const i = this.size;
     this.ts[i] = s.ts;
     this.line[i] = s.source!.line;
+    if (s.kind === 'control') return this.addControl(i, s);
+    if (s.kind === 'arb') return this.addArb(i, s);
     this.quantity[i] = s.quantity;
     this.price[i] = s.price ?? Number.NaN;
     this.risk[i] = s.risk ?? Number.NaN;
-    const key = `${s.venue}\u0000${s.symbol}`;
+    this.market[i] = this.intern(s.venue, s.symbol);
+    let f = (s.side === 'sell' ? S_SELL : 0) | (s.type === 'limit' ? S_LIMIT : 0);
+    if (s.price !== undefined) f |= S_PRICE;
+    if (s.risk !== undefined) f |= S_RISK;
+    if (s.id === `${this.defaultIdPrefix}:${s.source!.line}`) f |= S_DEFAULT_ID;
+    else {
+      this.ids.push(s.id);
+      this.idLen += s.id.length;
+    }
+    this.idEnd[i] = this.idLen;
+    this.flags[i] = f;
+    this.size = i + 1;
+    return this.size === this.capacity;
+  }
+
+  private intern(venue: string, symbol: string): number {
+    const key = `${venue}\u0000${symbol}`;
     let m = this.markets.get(key);
     if (m === undefined) {
       m = this.markets.size;
       this.markets.set(key, m);
-      this.newMarkets.push([s.venue, s.symbol]);
+      this.newMarkets.push([venue, symbol]);
     }
-    this.market[i] = m;
-    let f = (s.side === 'sell' ? S_SELL : 0) | (s.type === 'limit' ? S_LIMIT : 0);
-    if (s.price !== undefined) f |= S_PRICE;
-    if (s.risk !== undefined) f |= S_RISK;
+    return m;
+  }
+
+  private addArb(i: number, s: Extract<Signal, { kind: 'arb' }>): boolean {
+    this.quantity[i] = s.quantity;
+    this.risk[i] = s.risk ?? Number.NaN;
+    this.market[i] = this.intern(s.buyVenue, s.buySymbol);
+    this.price[i] = this.intern(s.sellVenue, s.sellSymbol);
+    let f = S_ARB | (s.risk !== undefined ? S_RISK : 0);
+    if (s.id === `${this.defaultIdPrefix}:${s.source!.line}`) f |= S_DEFAULT_ID;
+    else {
+      this.ids.push(s.id);
+      this.idLen += s.id.length;
+    }
+    this.idEnd[i] = this.idLen;
+    this.flags[i] = f;
+    this.size = i + 1;
+    return this.size === this.capacity;
+  }
+
+  private addControl(i: number, s: Extract<Signal, { kind: 'control' }>): boolean {
+    this.quantity[i] = Number.NaN;
+    this.price[i] = Number.NaN;
+    this.risk[i] = Number.NaN;
+    this.market[i] = NO_MARKET;
+    let f = S_CONTROL | (ControlActions.indexOf(s.action) << S_ACTION_SHIFT);
     if (s.id === `${this.defaultIdPrefix}:${s.source!.line}`) f |= S_DEFAULT_ID;
     else {
       this.ids.push(s.id);
@@ -324,11 +374,18 @@ export class SignalUnpacker {
       this.last = cols;
     }
     const f = cols.flags[i]!;
-    const [venue, symbol] = this.markets[cols.market[i]!]!;
     const line = cols.line[i]!;
     const id = f & S_DEFAULT_ID ? `${this.defaultIdPrefix}:${line}` : cols.ids.slice(i === 0 ? 0 : cols.idEnd[i - 1]!, cols.idEnd[i]!);
     const source = { file: this.file, line };
     const ts = cols.ts[i]!;
+    if ((f & S_ARB) === S_ARB) {
+      const [buyVenue, buySymbol] = this.markets[cols.market[i]!]!;
+      const [sellVenue, sellSymbol] = this.markets[cols.price[i]!]!;
+      const base = { kind: 'arb' as const, id, ts, buyVenue, buySymbol, sellVenue, sellSymbol, quantity: cols.quantity[i]! };
+      return f & S_RISK ? { ...base, risk: cols.risk[i]!, source } : { ...base, source };
+    }
+    if (f & S_CONTROL) return { kind: 'control', id, ts, action: ControlActions[f >>> S_ACTION_SHIFT]!, source };
+    const [venue, symbol] = this.markets[cols.market[i]!]!;
     const side = f & S_SELL ? 'sell' : 'buy';
     const quantity = cols.quantity[i]!;
     const type = f & S_LIMIT ? 'limit' : 'market';

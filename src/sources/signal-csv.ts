@@ -48,6 +48,9 @@ export function signalCsvFormat(file: string, header: string[], headerLine: numb
     raw.price = cell(row, col.price);
     raw.risk = cell(row, col.risk);
     raw.id = cell(row, col.id);
+    raw.buy_exchange = cell(row, col.buy_exchange);
+    raw.sell_exchange = cell(row, col.sell_exchange);
+    raw.sell_symbol = cell(row, col.sell_symbol);
     return raw;
   };
   return signalDecoder(file, idPrefixOf(file), opts, toRaw);

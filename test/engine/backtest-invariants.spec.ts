@@ -66,7 +66,7 @@ describe('backtest on the bundled sample (quickstart)', () => {
     await runBacktestCli(scenario, { out: a });
     await runBacktestCli(scenario, { out: b });
     const files = readdirSync(a).filter((f) => f !== 'run.json').sort();
-    expect(files).toEqual(['equity.csv', 'orders.csv', 'summary.json', 'trades.csv']);
+    expect(files).toEqual(['equity.csv', 'orders.csv', 'prices.csv', 'report.html', 'summary.json', 'trades.csv']);
     for (const f of files) expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(a, f))), f).toBe(true);
   });
 });

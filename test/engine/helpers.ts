@@ -47,9 +47,11 @@ export function liveIO(over: Partial<LiveIO> = {}): LiveIO & { lines: string[]; 
   const base = quietIO();
   return {
     ...base,
-    env: {},
     stdin: Readable.from([]) as unknown as NodeJS.ReadableStream,
     abort: new AbortController().signal,
     ...over,
+    // Each run gets a journal of its own unless a test says otherwise (a shared one would make every
+    // run reconcile the orders earlier tests left behind).
+    env: { TRADEFLOW_STATE_DIR: tmpDir('tf-state-'), ...over.env },
   };
 }

@@ -27,7 +27,7 @@ describe('stopping and live signal input', () => {
     const child = spawn(
       process.execPath,
       [path.join(REPO, 'bin/tradeflow.js'), 'paper', '--live', '--yes', '--market', 'binance:BTC/USDT', '--signals', signals, '--out', out, '--exchange-url', `binance=${emu.url}`, '--poll-ms', '100'],
-      { env: { ...process.env, CI: '1', TRADEFLOW_BINANCE_API_KEY: KEY, TRADEFLOW_BINANCE_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...process.env, CI: '1', TRADEFLOW_STATE_DIR: path.join(dir, 'state'), TRADEFLOW_BINANCE_API_KEY: KEY, TRADEFLOW_BINANCE_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
     let stdout = '';

@@ -139,6 +139,19 @@ export function journalContract(name: string, make: (opts?: JournalOptions) => J
       expect(j.lastClientSeq('tf1')).toBe(41);
     });
 
+    it('when a run resumes then signalIds lists the signals that run already turned into orders, and only those', () => {
+      j.recordIntent(intent('a-1', { signalId: 's1' }));
+      j.recordIntent(intent('a-2', { signalId: 's2' }));
+      j.recordIntent(intent('a-3', { signalId: 's2' })); // a second attempt of the same signal
+      const { signalId: _none, ...noSignal } = intent('a-4');
+      j.recordIntent(noSignal);
+      reopen('run-2');
+      j.recordIntent(intent('b-1', { signalId: 's9' }));
+      expect([...j.signalIds('run-1')].sort()).toEqual(['s1', 's2']);
+      expect([...j.signalIds('run-2')]).toEqual(['s9']);
+      expect(j.signalIds('run-3').size).toBe(0);
+    });
+
     it('when runs open, resume and record events then runs() and runEvents() list them', () => {
       j.recordRunEvent('kill-switch', { state: 'halted', reason: 'drawdown', loss: 12_345_000_000_000_000_000n }, 7_000);
       reopen('run-2');

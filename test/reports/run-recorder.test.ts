@@ -206,7 +206,7 @@ describe('RunRecorder', () => {
     expect(fa['run.json']).not.toBe(fb['run.json']);
     delete fa['run.json'];
     delete fb['run.json'];
-    expect(Object.keys(fa)).toEqual(['equity.csv', 'orders.csv', 'summary.json', 'trades.csv']);
+    expect(Object.keys(fa)).toEqual(['equity.csv', 'orders.csv', 'prices.csv', 'report.html', 'summary.json', 'trades.csv']);
     for (const f of Object.keys(fa)) expect(fa[f] === fb[f], `${f} differs`).toBe(true);
   });
 

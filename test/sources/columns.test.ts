@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MarketEvent, Signal } from '../../src/domain/types.ts';
+import type { MarketEvent, OrderSignal, Signal } from '../../src/domain/types.ts';
 import { MarketColumnsBuilder, SignalColumnsBuilder, SignalUnpacker, packMarket, transferList, unpackMarket } from '../../src/sources/columns.ts';
 
 const same = (a: unknown, b: unknown) => expect(JSON.stringify(a)).toBe(JSON.stringify(b));
@@ -43,7 +43,7 @@ describe('market columns', () => {
 
 describe('signal columns', () => {
   const file = '/data/sig.csv';
-  const mk = (line: number, extra: Partial<Signal>): Signal => {
+  const mk = (line: number, extra: Partial<OrderSignal>): Signal => {
     const base = { kind: 'order' as const, id: `sig.csv:${line}`, ts: 1000 + line, venue: 'binance', symbol: 'BTC/USDT', side: 'buy' as const, quantity: 0.5, type: 'market' as const };
     const { price, risk, ...rest } = extra;
     const s = { ...base, ...rest } as Record<string, unknown>;

@@ -39,7 +39,7 @@ describe('signalCsvSource', () => {
         'x,2,sell,BTC/USDT,binance,2000\r\n',
     );
     const signals = await drain(signalCsvSource(file));
-    expect(signals.map((s) => [s.source?.line, s.quantity, s.id])).toEqual([
+    expect(signals.map((s) => [s.source?.line, s.kind === 'order' ? s.quantity : undefined, s.id])).toEqual([
       [2, 1, 'crlf.csv:2'],
       [5, 2, 'crlf.csv:5'],
     ]);

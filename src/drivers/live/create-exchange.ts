@@ -16,6 +16,8 @@ export interface CcxtExchangeOptions {
   readonly baseUrl?: string;
   /** Build ccxt.pro's class (watchOrders/watchMyTrades) instead of the REST one. */
   readonly websocket?: boolean;
+  /** ccxt's request timeout (ms): how long a request may go unanswered before its outcome is unknown. */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createCcxtExchange(venue: VenueId, o: CcxtExchangeOptions = {}):
   if (!Ctor) throw new ConfigError(`ccxt has no ${o.websocket ? 'websocket (ccxt.pro) ' : ''}class for "${venue}"`, { field: 'venue', venue });
   const ex = new Ctor({
     enableRateLimit: true,
+    ...(o.timeoutMs !== undefined ? { timeout: o.timeoutMs } : {}),
     ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
     ...(o.secret !== undefined ? { secret: o.secret } : {}),
     options: { ...COMMON_OPTIONS, ...SPOT_ONLY[venue] },

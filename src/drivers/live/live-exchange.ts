@@ -14,9 +14,10 @@ import { OrderNotFound } from 'ccxt';
 import { Subject, type Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/clock.ts';
+import { crashPoint } from '../../core/crash-points.ts';
 import { describeError } from '../../core/errors.ts';
 import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
-import type { Balances, ExchangeDriver, OrderQuery } from '../exchange-driver.ts';
+import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery } from '../exchange-driver.ts';
 import { BookTops } from './book-tops.ts';
 import { balancesFromCcxt, lookupParams, orderParams, orderSnapshotFromCcxt, type CcxtOrderCall } from './ccxt-mapper.ts';
 import { CcxtProbe, type CallRecord } from './ccxt-probe.ts';
@@ -41,6 +42,8 @@ export interface LiveExchangeOptions {
   readonly markets?: ReadonlyMap<MarketSymbol, MarketDef>;
   readonly bookIntervalMs?: number;
   readonly retry?: Partial<RetryPolicy>;
+  /** How long an order we asked to cancel must stay unseen before it is taken as canceled (default 5 s). */
+  readonly absentAfterMs?: number;
   /** Use ccxt.pro's watchOrders/watchMyTrades on top of polling, where offered. Off by default. */
   readonly useWebsocket?: boolean;
   /** Problems that produce no order event (a failed poll, a cancel that could not be sent). */
@@ -76,7 +79,11 @@ export class LiveExchange implements ExchangeDriver {
       ...(opts.onError ? { onError: opts.onError } : {}),
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
     }));
-    this.tracker = new OrderTracker({ emit: (e) => this.events.next(e), now: () => opts.clock.now() });
+    this.tracker = new OrderTracker({
+      emit: (e) => this.events.next(e),
+      now: () => opts.clock.now(),
+      ...(opts.absentAfterMs !== undefined ? { minNotFoundMs: opts.absentAfterMs } : {}),
+    });
     this.poller = new PollLoop(opts.pollIntervalMs, () => this.pollOpenOrders(), () => this.tracker.open().length > 0);
     this.sync = new OrderSync(client, this.tracker, opts.clock, () => this.poller.kick());
     this.events$ = this.events.asObservable();
@@ -140,6 +147,7 @@ export class LiveExchange implements ExchangeDriver {
           client.attempt(`createOrder ${cmd.clientId}`, rec, (ex) => ex.createOrder(call.symbol, call.type, call.side, call.amount, call.price, { ...call.params })),
         );
         this.noteLatency(rec, attempt);
+        crashPoint('after-send');
         return this.sync.take(o, order);
       } catch (err) {
         this.noteLatency(rec, attempt);
@@ -208,6 +216,16 @@ export class LiveExchange implements ExchangeDriver {
   async fetchBalance(): Promise<Balances> {
     const b = await this.venueClient.call('fetch', 'fetchBalance', (ex) => ex.fetchBalance());
     return balancesFromCcxt(b, (id) => this.opts.exchange.safeCurrencyCode(id) ?? id);
+  }
+
+  async adopt(order: AdoptedOrder): Promise<void> {
+    const { cmd } = order;
+    const market = (await this.loadMarkets().catch(() => undefined))?.get(cmd.symbol) ?? placeholderMarket(this.venue, cmd.symbol);
+    this.tracker.adopt(cmd, market, order.exchangeId, order.fills);
+  }
+
+  forget(clientId: string): void {
+    this.tracker.forget(clientId);
   }
 
   /** Polls every open order once, now (the timer does this every `pollIntervalMs` while any is open). */

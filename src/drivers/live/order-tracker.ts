@@ -11,7 +11,7 @@
  */
 import type { Order, Trade } from 'ccxt';
 import { formatAtto, mulAtto, toAtto } from '../../domain/money.ts';
-import type { Atto, MarketDef, OrderEvent, SubmitOrder } from '../../domain/types.ts';
+import type { Atto, MarketDef, OrderEvent, OrderFilled, SubmitOrder } from '../../domain/types.ts';
 import { exact, fillFromCcxtTrade, statusFromCcxt } from './ccxt-mapper.ts';
 
 export interface TrackedOrder {
@@ -32,6 +32,8 @@ export interface TrackedOrder {
   missing: number;
   /** Consecutive lookups the venue answered "no such order". */
   notFound: number;
+  /** When the first of those answers came. */
+  notFoundSince?: number;
   /** Serializes updates of this order (poller, fetchOrder and cancel may overlap). */
   lock: Promise<void>;
 }
@@ -41,11 +43,16 @@ export interface TrackerOptions {
   readonly now: () => number;
   /** Looks at which trades may lag the order's `filled` before the gap is synthesized. */
   readonly maxMissing?: number;
-  /** "No such order" answers after which an order we asked to cancel is taken as canceled (rule 2). */
+  /** "No such order" answers after which an order we asked to cancel is taken as canceled (rule 2)... */
   readonly maxNotFound?: number;
+  /** ...spanning at least this long (ms): a poll interval of 100 ms must not make 10 answers proof. */
+  readonly minNotFoundMs?: number;
   /** Final orders kept for late lookups; older ones are forgotten. */
   readonly keepFinal?: number;
 }
+
+/** Least time "no such order" answers must span before a canceled order is taken as gone (as DEFAULT_RESOLVE_POLICY.minAbsentMs). */
+export const DEFAULT_MIN_NOT_FOUND_MS = 5_000;
 
 export class OrderTracker {
   private readonly orders = new Map<string, TrackedOrder>();
@@ -75,6 +82,32 @@ export class OrderTracker {
     return o;
   }
 
+  /**
+   * Follows an order sent by an earlier session: `fills` were already reported (and applied), so their
+   * trade ids and quantities count as emitted. Synthesized fills (`<order id>@<cumulative>`) mean the
+   * order was being followed by its cumulative quantity, and goes on that way.
+   */
+  adopt(cmd: SubmitOrder, market: MarketDef, exchangeId: string | undefined, fills: readonly OrderFilled[]): TrackedOrder {
+    const o = this.track(cmd, market);
+    if (exchangeId !== undefined) {
+      o.exchangeId = exchangeId;
+      o.accepted = true; // the earlier session emitted the ack
+    }
+    for (const f of fills) {
+      if (o.tradeIds.has(f.tradeId)) continue;
+      o.tradeIds.add(f.tradeId);
+      if (f.tradeId.includes('@')) o.mode = 'cumulative';
+      this.addFill(o, f.notional, toAtto(f.quantity), f.fee);
+    }
+    return o;
+  }
+
+  /** Stops following an order the engine settled itself. */
+  forget(clientId: string): void {
+    const o = this.orders.get(clientId);
+    if (o) this.finish(o);
+  }
+
   get(clientId: string | undefined): TrackedOrder | undefined {
     return clientId === undefined ? undefined : this.orders.get(clientId);
   }
@@ -90,12 +123,16 @@ export class OrderTracker {
   /**
    * The venue answered "no such order". Not proof of absence — Binance lags after a create (rule 2) —
    * so it only counts; an order we asked to cancel that stays unseen for `maxNotFound` lookups in a
-   * row is resolved locally as canceled, and the reason says so.
+   * row, over at least `minNotFoundMs`, is resolved locally as canceled (`resolution: local`), and the
+   * reason says so. Until then it may still turn out filled (rule 5).
    */
   notFound(o: TrackedOrder): void {
+    const now = this.opts.now();
+    if (o.notFound === 0) o.notFoundSince = now;
     o.notFound += 1;
-    if (o.cancelRequested && o.notFound >= (this.opts.maxNotFound ?? 10)) {
-      this.canceled(o, `not found at the venue in ${o.notFound} lookups after a cancel: resolved locally`);
+    const span = now - (o.notFoundSince ?? now);
+    if (o.cancelRequested && o.notFound >= (this.opts.maxNotFound ?? 10) && span >= (this.opts.minNotFoundMs ?? DEFAULT_MIN_NOT_FOUND_MS)) {
+      this.canceled(o, `not found at the venue in ${o.notFound} lookups over ${span} ms after a cancel: resolved locally`, now, 'local');
     }
   }
 
@@ -122,9 +159,9 @@ export class OrderTracker {
     this.emit({ kind: 'OrderStatusUnknown', ...this.base(o, ts), reason });
   }
 
-  canceled(o: TrackedOrder, reason: string, ts = this.opts.now()): void {
+  canceled(o: TrackedOrder, reason: string, ts = this.opts.now(), resolution?: 'local'): void {
     if (o.final) return;
-    this.emit({ kind: 'OrderCanceled', ...this.base(o, ts), reason });
+    this.emit({ kind: 'OrderCanceled', ...this.base(o, ts), reason, ...(resolution ? { resolution } : {}) });
     this.finish(o);
   }
 
@@ -152,6 +189,7 @@ export class OrderTracker {
   applyOrder(o: TrackedOrder, order: Order, moreTrades: boolean): void {
     const ts = order.lastUpdateTimestamp ?? order.lastTradeTimestamp ?? order.timestamp ?? this.opts.now();
     o.notFound = 0;
+    o.notFoundSince = undefined;
     if (order.id !== undefined && order.status !== 'rejected') this.accept(o, String(order.id), order.timestamp ?? ts);
     this.applyTrades(o, order.trades, ts);
     const venueFilled = filledOf(order);

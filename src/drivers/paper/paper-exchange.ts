@@ -81,6 +81,11 @@ export class PaperExchange implements ExchangeDriver {
     return this.sim.fetchOrder(query);
   }
 
+  /** Every order the paper venue accepted (the truth a failure report checks against). */
+  allOrders(): IterableIterator<OrderSnapshot> {
+    return this.sim.allOrders();
+  }
+
   fetchOpenOrders(symbol?: MarketSymbol): Promise<OrderSnapshot[]> {
     return this.sim.fetchOpenOrders(symbol);
   }
