@@ -35,6 +35,8 @@ export interface ArbExecutorDeps {
   readonly clock: Clock;
   /** Runs `fn` once the event being applied has been applied everywhere (event time: same moment). */
   readonly defer: (fn: () => void) => void;
+  /** An order went out to `venue` (a backtest wakes the run up when its answer is due). */
+  readonly onSent?: (venue: VenueId) => void;
   readonly log?: (line: string) => void;
 }
 
@@ -155,6 +157,8 @@ export class ArbExecutor implements Inventory {
   settle(): void {
     this.detector.flush();
     if (this.pending.size === 0 && this.signals.length === 0) return;
+    // Books arrive before the run's core exists (paper/live start): nothing is acted on before it.
+    if (this.core === undefined) return this.pending.clear();
     const now = this.deps.clock.now();
     const opps = [...this.pending.values()];
     this.pending.clear();
@@ -279,6 +283,7 @@ export class ArbExecutor implements Inventory {
       const cid = order.cmd.clientId;
       rec.legs.placed(leg, cid);
       this.byClientId.set(cid, rec);
+      if (order.status !== 'rejected') this.deps.onSent?.(leg.venue);
       // Placing may have settled it already (a local minimum check, a venue that answers at once).
       queue.push(...rec.legs.onOrder(cid, updateOf(order, now)));
       this.afterUpdate(rec);
@@ -288,6 +293,7 @@ export class ArbExecutor implements Inventory {
   /** The core's hook: every order event once applied (`CoreDeps.onOrderUpdate`). */
   readonly onOrderUpdate = (ev: OrderEvent, order: OrderState, _before: OrderStatus, duplicate: boolean): void => {
     if (duplicate) return;
+    if (ev.kind === 'OrderFilled' && ev.liquidity === 'taker') this.consume(ev.venue, ev.symbol, ev.side, ev.price, ev.quantity);
     const rec = this.byClientId.get(order.cmd.clientId);
     if (rec === undefined || rec.legs.done) return;
     const next = rec.legs.onOrder(order.cmd.clientId, updateOf(order, ev.ts));
@@ -297,6 +303,7 @@ export class ArbExecutor implements Inventory {
           this.place(rec, next);
         } catch (err) {
           this.failure ??= err;
+          this.deps.log?.(`arbitrage ${rec.id}: placing ${next.map((o) => o.role).join(', ')} failed: ${(err as Error).message}`);
         }
       });
     }
@@ -309,6 +316,23 @@ export class ArbExecutor implements Inventory {
     this.lastDone.set(rec.pair, rec.legs.doneTs ?? this.deps.clock.now());
     const r = rec.legs.residual();
     if (r) this.deps.log?.(`arbitrage ${rec.id}: ${rec.legs.outcome}; residual ${r.quantity} ${r.asset} on ${r.venue} (${r.reason})`);
+  }
+
+  /**
+   * What our taker fill took from a watched book is gone from it until the venue's data next sets that
+   * level — as the venue (and the simulated one) shows it — so the next arbitrage is not priced on
+   * liquidity we already took.
+   */
+  private consume(venue: VenueId, symbol: MarketSymbol, side: 'buy' | 'sell', price: number, qty: number): void {
+    const book = this.detector.books.find(venue, symbol);
+    if (book === undefined) return;
+    const levels = side === 'buy' ? book.asks : book.bids;
+    for (let i = 0; i < levels.depth; i++) {
+      if (levels.price(i) === price) {
+        levels.set(price, levels.size(i) - qty);
+        return;
+      }
+    }
   }
 
   // --- inventory -----------------------------------------------------------------------------

@@ -9,13 +9,15 @@ import { parseRateCsv } from '../arb/conversion.ts';
 import type { ArbPair, ConversionSpec, DetectorConfig } from '../arb/detector.ts';
 import type { ArbPlan } from '../config/arb-schema.ts';
 import type { RunPlan } from '../config/run-plan.ts';
-import type { Clock } from '../core/clock.ts';
+import { merge, type Subscription } from 'rxjs';
+import type { Clock, EventScheduler } from '../core/clock.ts';
+import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { BalanceSheet } from '../domain/run-result.ts';
 import type { MarketDef, MarketEvent, MarketSymbol, TimeMs, VenueId } from '../domain/types.ts';
 import { DEFAULT_CANDLE_BOOK, synthesizeCandleBook, type CandleBookModel } from '../sim/candle-book.ts';
 import { OrderBook } from '../sim/order-book.ts';
-import { PriceGrid } from '../sim/price-grid.ts';
+import { LotGrid, PriceGrid } from '../sim/price-grid.ts';
 import { LEVEL_ASK, LEVEL_RESET, type MarketColumns } from '../sources/columns.ts';
 import type { EventColumns, TimedColumns } from '../sources/merge-columns.ts';
 import { ArbExecutor } from './arb-executor.ts';
@@ -60,6 +62,7 @@ export function detectorConfigOf(plan: RunPlan, arb: ArbPlan, markets: ReadonlyM
 class CandleBooks {
   private readonly book = new OrderBook();
   private readonly grid: PriceGrid;
+  private readonly lots: LotGrid;
   private prevVolume: number | undefined;
 
   constructor(
@@ -67,6 +70,7 @@ class CandleBooks {
     private readonly model: CandleBookModel,
   ) {
     this.grid = new PriceGrid(market);
+    this.lots = new LotGrid(market);
   }
 
   /** Writes the book of a candle opening at `open` into the detector's book `id` (one snapshot). */
@@ -75,10 +79,12 @@ class CandleBooks {
     this.prevVolume = volume;
     const { bids, asks } = this.book;
     const det = ex.detector;
+    const lots = this.lots;
     let first = true;
-    // Best first on each side; the first row resets (an empty book still resets it).
-    for (let i = bids.len - 1; i >= 0; i--, first = false) det.onLevel(id, ts, false, this.grid.price(bids.keyAt(i)), bids.qtys[i]!, first);
-    for (let i = asks.len - 1; i >= 0; i--, first = false) det.onLevel(id, ts, true, this.grid.price(asks.keyAt(i)), asks.qtys[i]!, first);
+    // Best first on each side; the first row resets (an empty book still resets it). Each level as
+    // the engine fills it: whole lots only.
+    for (let i = bids.len - 1; i >= 0; i--, first = false) det.onLevel(id, ts, false, this.grid.price(bids.keyAt(i)), lots.qty(lots.floor(bids.qtys[i]!)), first);
+    for (let i = asks.len - 1; i >= 0; i--, first = false) det.onLevel(id, ts, true, this.grid.price(asks.keyAt(i)), lots.qty(lots.floor(asks.qtys[i]!)), first);
     if (first) det.onLevel(id, ts, false, this.grid.price(1), 0, true);
   }
 }
@@ -97,15 +103,23 @@ export class BacktestArbitrage {
     plan: RunPlan,
     private readonly arb: ArbPlan,
     markets: ReadonlyMap<string, MarketDef>,
-    clock: Clock & { after(ms: number, fn: () => void): unknown },
+    clock: EventScheduler,
+    venues: { readonly latencyMs: (venue: VenueId) => number; readonly advance: (t: TimeMs) => void },
   ) {
     this.candleModel = { ...DEFAULT_CANDLE_BOOK, ...plan.candleBook };
+    // A timer's work meets each venue as it is at the timer's time (a fault run already does this).
+    clock.beforeDue ??= venues.advance;
+    const wake = (): void => {};
     this.executor = new ArbExecutor({
       plan: arb,
       detector: detectorConfigOf(plan, arb, markets),
       clock,
       // Same moment, after the event that caused it (EventScheduler: due at the next runDue).
       defer: (fn) => void clock.after(0, fn),
+      // A simulated venue answers when the data passes the order's arrival; a timer at the arrival
+      // makes it answer then, so a hedge or a second leg follows a fill at the fill's time, not at the
+      // venue's next data (minutes later on candles).
+      onSent: (venue) => void clock.after(venues.latencyMs(venue), wake),
     });
   }
 
@@ -140,6 +154,54 @@ export class BacktestArbitrage {
   /** End of data: the last moment. */
   finish(ts: TimeMs): void {
     this.executor.finish(ts);
+  }
+
+  report(initial: BalanceSheet, final: BalanceSheet, endTs: TimeMs): ArbitrageReport {
+    return arbitrageReport({
+      executor: this.executor,
+      referenceQuote: this.arb.referenceQuote,
+      policy: this.arb.policy,
+      sequential: this.arb.sequential,
+      thresholdBps: this.arb.thresholdBps,
+      initial,
+      final,
+      endTs,
+    });
+  }
+}
+
+/**
+ * A paper or live run's arbitrage: the executor fed with the drivers' tops of book (each a one-level
+ * book of its market, in wall time), acting after each.
+ */
+export class LiveArbitrage {
+  readonly executor: ArbExecutor;
+  private sub: Subscription | undefined;
+
+  constructor(
+    plan: RunPlan,
+    private readonly arb: ArbPlan,
+    markets: ReadonlyMap<string, MarketDef>,
+    clock: Clock,
+    log: (line: string) => void,
+  ) {
+    this.executor = new ArbExecutor({
+      plan: arb,
+      detector: detectorConfigOf(plan, arb, markets),
+      clock,
+      // After the event that caused it has been applied everywhere: the next turn of the event loop.
+      defer: (fn) => void setImmediate(fn),
+      log,
+    });
+  }
+
+  /** Starts watching the drivers' books (before they start: the first books count); `executor.attach` the core later. */
+  watch(drivers: Iterable<ExchangeDriver>): void {
+    this.sub = merge(...[...drivers].map((d) => d.book$)).subscribe((t) => this.executor.onTop(t));
+  }
+
+  stop(): void {
+    this.sub?.unsubscribe();
   }
 
   report(initial: BalanceSheet, final: BalanceSheet, endTs: TimeMs): ArbitrageReport {

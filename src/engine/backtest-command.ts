@@ -14,6 +14,7 @@ import type { RunInfo, RunResult } from '../domain/run-result.ts';
 import { ConfigError, InvariantError } from '../core/errors.ts';
 import type { FailureReport } from '../faults/failure-report.ts';
 import { FillStatsAccumulator, RunRecorder, formatConsoleSummary, type Summary } from '../reports/index.ts';
+import type { ArbitrageReport } from './arb-report.ts';
 import { runBacktest, type BacktestOptions } from './run-backtest.ts';
 import { overridesFromFlags, type RunFlags } from './run-options.ts';
 import { spanOf } from './time-range.ts';
@@ -84,11 +85,13 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
   const recorder = await RunRecorder.open(plan.outDir);
   let result: RunResult;
   let failures: FailureReport | undefined;
+  let arbitrage: ArbitrageReport | undefined;
   try {
     result = await runBacktest(plan, {
       isVenue: io.isVenue,
       recorder,
       onFailures: (r) => (failures = r),
+      onArbitrage: (r) => (arbitrage = r),
       ...(hooks.wrapDriver ? { wrapDriver: hooks.wrapDriver } : {}),
       onProgress: (ts, events) => {
         const frac = span && span.end > span.start ? (ts - span.start) / (span.end - span.start) : 0;
@@ -116,6 +119,7 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
     failures = { ...failures, pnlCost: { currency: plan.quoteCurrency, finalEquity: result.finalEquity, finalEquityWithoutFaults: clean.finalEquity, cost: clean.finalEquity - result.finalEquity } };
   }
   if (failures) recorder.addFile('failures.json', `${JSON.stringify(failures, null, 2)}\n`);
+  if (arbitrage) recorder.addFile('arbitrage.json', `${JSON.stringify(arbitrage, null, 2)}\n`);
   await recorder.publish(result, info);
   const summary = JSON.parse(await readFile(path.join(plan.outDir, 'summary.json'), 'utf8')) as Summary;
   io.out(formatConsoleSummary(summary, { outDir: path.relative(io.cwd, plan.outDir) || plan.outDir }));

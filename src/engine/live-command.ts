@@ -245,6 +245,8 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
             clock,
             pollIntervalMs: plan.live.pollIntervalMs,
             markets: venueMarkets,
+            // A canceled order the venue no longer shows is given up only after as long as an unknown submit.
+            absentAfterMs: plan.live.reconcile.absentAfterMs,
             // Only what and the class, never the message: it may quote the request.
             onError: (what, cls) => {
               io.err(`warning: ${venue} ${what}: ${cls.kind}${cls.code !== undefined ? ` (${cls.code})` : ''}`);
@@ -315,6 +317,7 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
         resolvePolicy: { lookups: plan.live.reconcile.absentLookups, minAbsentMs: plan.live.reconcile.absentAfterMs },
       },
       onReconciliation: (r) => recorder.addFile('reconciliation.json', `${JSON.stringify(r, null, 2)}\n`),
+      onArbitrage: (r) => recorder.addFile('arbitrage.json', `${JSON.stringify(r, null, 2)}\n`),
       onReconciled: (r) => noteReconciled(io.env, plan.runId, r.journalOrders.length, r.foreignOrders.length),
     });
     const info: RunInfo = {

@@ -10,6 +10,8 @@
  * the entry named; `crash` is played by the supervisor (`--supervise`), not here.
  */
 import { ConfigError } from '../core/errors.ts';
+import { SCENARIO_FAULT_KINDS } from '../config/faults-schema.ts';
+import { FAULT_KINDS } from '../emulator/faults.ts';
 import type { OrderRecord } from '../domain/run-result.ts';
 import { parseAtto } from '../domain/money.ts';
 import type { Asset, Atto, MarketDef, OrderSnapshot, OrderStatus, VenueId } from '../domain/types.ts';
@@ -17,20 +19,8 @@ import { checkInvariants, failureReport, type BelievedOrder, type FailureReport 
 import { describeEntry, type FaultEntry, type FaultPlanSpec } from '../faults/fault-schedule.ts';
 import type { FaultRecord } from '../faults/fault-log.ts';
 
-/** Scenario kinds the emulator plays, with the same names. */
-const EMULATOR_KINDS = new Set([
-  'timeout-after-accept',
-  'timeout-before-accept',
-  'error-5xx-after-accept',
-  'unknown-status',
-  'rate-limit',
-  'ip-ban',
-  'clock-skew',
-  'drop-event',
-  'repeat-event',
-  'partial-then-cancel',
-  'stream-silence',
-]);
+/** Scenario kinds the emulator plays, with the same names (its own list, less those a scenario has no name for). */
+const EMULATOR_KINDS: ReadonlySet<string> = new Set<string>(FAULT_KINDS.filter((k) => (SCENARIO_FAULT_KINDS as readonly string[]).includes(k)));
 
 /** Kinds the paper venue's fault-injecting driver plays in wall time. */
 const PAPER_KINDS = new Set(['timeout-after-accept', 'timeout-before-accept', 'error-5xx-after-accept', 'unknown-status', 'reject', 'partial-then-cancel', 'drop-event', 'repeat-event', 'clock-skew', 'rate-limit', 'ip-ban', 'latency-spike']);

@@ -144,7 +144,14 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     engineDrivers.set(venue, opts.wrapDriver ? opts.wrapDriver(seen) : seen);
   }
   // Arbitrage (the plan's `arbitrage:`): the detector watches the data, the executor sends through the core.
-  const arb = plan.arbitrage ? new BacktestArbitrage(plan, plan.arbitrage, markets, clock) : undefined;
+  const arb = plan.arbitrage
+    ? new BacktestArbitrage(plan, plan.arbitrage, markets, clock, {
+        latencyMs: (v) => plan.venues.get(v)?.latencyMs ?? 0,
+        advance: (t) => {
+          for (const d of drivers.values()) d.advance(t);
+        },
+      })
+    : undefined;
   const onOrderUpdate = arb
     ? faults
       ? (...a: Parameters<typeof faults.onOrderUpdate>) => {
@@ -264,10 +271,14 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   core.throwIfFailed();
   // Commands sent at the last event still arrive (latency later) and meet the final book.
   const maxLatency = Math.max(0, ...[...plan.venues.values()].map((v) => v.latencyMs));
+  // The last moment's arbitrage candidates.
+  arb?.finish(lastTs);
   // Recovery goes on after the data ends (lookups, delayed resends), for a bounded while.
   if (faults) faults.drainTimers(lastTs + maxLatency + RECOVERY_HORIZON_MS);
+  else if (arb) for (let t = clock.nextDue(); t !== undefined && t <= lastTs + maxLatency + RECOVERY_HORIZON_MS; t = clock.nextDue()) clock.runDue(t);
   for (const d of drivers.values()) d.finish(lastTs + maxLatency);
   core.throwIfFailed();
+  arb?.executor.throwIfFailed();
   const { portfolio } = core;
   sampler.finish(lastTs);
   // The final point either replaced the last one taken (the recorder holds its last point back for
@@ -285,6 +296,7 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
   // what the failure report is for: it lists it and the command exits non-zero.
   if (faults) opts.onFailures?.(await faults.report(portfolio.snapshot(), (id) => core.orders.get(id), core.refused, lastTs));
   else await assertVenueAgrees(portfolio.snapshot(), drivers);
+  if (arb) opts.onArbitrage?.(arb.report(initial, portfolio.snapshot(), lastTs));
 
   const marks = new Map<string, number>();
   for (const m of markets.values()) {

@@ -20,6 +20,8 @@ import type { ResolvePolicy } from '../operators/resolve-unknown.ts';
 import { MarkBoard } from './mark-board.ts';
 import { Reconciler, ownsClientId, type ReconciliationReport, type UnknownOrderPolicy } from './reconcile.ts';
 import { TradingCore, marketKey, type CoreDeps } from './trading-core.ts';
+import { LiveArbitrage } from './arb-run.ts';
+import type { ArbitrageReport } from './arb-report.ts';
 
 /** A driver for a paper or live run; `start` (if any) begins its feeds. */
 export interface RunDriver extends ExchangeDriver {
@@ -51,6 +53,8 @@ export interface LiveRunOptions {
   readonly onReconciled?: (report: ReconciliationReport) => void;
   /** Receives the reconciliation report when the run ends (it goes into the run's output). */
   readonly onReconciliation?: (report: ReconciliationReport) => void;
+  /** Receives arbitrage.json's content when the plan has an `arbitrage:` block. */
+  readonly onArbitrage?: (report: ArbitrageReport) => void;
 }
 
 export interface RecoverySettings {
@@ -67,6 +71,9 @@ export interface RecoverySettings {
 export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   const { plan, clock, drivers } = o;
   const marks = new MarkBoard(drivers.values());
+  // Arbitrage (the plan's `arbitrage:`): watches the drivers' books from their first, sends through the core.
+  const arb = plan.arbitrage ? new LiveArbitrage(plan, plan.arbitrage, o.markets, clock, o.log) : undefined;
+  arb?.watch(drivers.values());
   // Paper venues know their simulated marks; live venues publish tops on book$.
   const mark = (venue: VenueId, symbol: string) =>
     (drivers.get(venue) as { mark?: (s: string) => number | undefined } | undefined)?.mark?.(symbol) ?? marks.mark(venue, symbol);
@@ -94,7 +101,14 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     journal: o.journal,
     scheduler: new TimerScheduler(),
     ...(o.recovery.resolvePolicy ? { resolvePolicy: o.recovery.resolvePolicy } : {}),
-    ...(o.onOrderUpdate ? { onOrderUpdate: o.onOrderUpdate } : {}),
+    ...(o.onOrderUpdate || arb
+      ? {
+          onOrderUpdate: (...a: Parameters<NonNullable<CoreDeps['onOrderUpdate']>>) => {
+            o.onOrderUpdate?.(...a);
+            arb?.executor.onOrderUpdate(...a);
+          },
+        }
+      : {}),
     // A venue's news our state cannot take is reported and skipped: a live run does not stop on it.
     onAnomaly: (ev, reason) => {
       anomalies.push(`${ev.kind} for ${ev.clientId}: ${reason}`);
@@ -106,6 +120,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
       (drivers.get(venue) as { lastUpdate?: (s: string) => number | undefined } | undefined)?.lastUpdate?.(symbol) ?? marks.updatedAt(venue, symbol),
   });
   o.onCore?.(core);
+  arb?.executor.attach(core);
   const priceTrack = o.sink.priceTrack?.bind(o.sink);
   if (priceTrack) core.sampler.onSample = priceRecorder(o.markets.values(), mark, { priceTrack });
   const symbols = new Map<VenueId, MarketSymbol[]>();
@@ -126,6 +141,8 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   // Rule 6: nothing is acted on before the venues' truth is known and adopted.
   await reconciler.atStart();
   o.onReconciled?.(reconciler.report());
+  // The run's P&L starts from the reconciled state (the venue's balances, in live mode).
+  const startBalances = core.portfolio.snapshot();
   reconciler.startSweeps(o.recovery.sweepIntervalMs);
 
   const badRows: RefusedSignal[] = [];
@@ -159,7 +176,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     }
     // Signals are done: give open orders a grace period to finish, unless stopped.
     const until = clock.now() + plan.live.lingerMs;
-    while (!o.abort.aborted && core.orders.liveCount > 0 && clock.now() < until) {
+    while (!o.abort.aborted && (core.orders.liveCount > 0 || (arb?.executor.inFlight ?? 0) > 0) && clock.now() < until) {
       await sleep(Math.min(200, plan.live.pollIntervalMs)).catch(() => undefined);
     }
   } finally {
@@ -180,6 +197,10 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     warnings.push(`no price to value ${[...core.sampler.unpricedAssets].join(', ')} in ${plan.quoteCurrency}; counted as 0`);
   }
   o.onReconciliation?.(reconciler.report());
+  if (arb) {
+    arb.stop();
+    o.onArbitrage?.(arb.report(startBalances, finalBalances, endTs));
+  }
   core.close();
   marks.close();
   for (const d of drivers.values()) await d.close();
@@ -197,7 +218,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     quoteCurrency: plan.quoteCurrency,
     startTs,
     endTs,
-    initialBalances: initial,
+    initialBalances: startBalances,
     finalBalances,
     initialEquity: core.sampler.initialEquity ?? 0,
     finalEquity: core.sampler.equity[core.sampler.equity.length - 1] ?? 0,

@@ -116,11 +116,9 @@ describe('rule 8: stale market data blocks new orders', () => {
     expectReconciled(emu, run);
   });
 
-  // KNOWN GAP (reported): the live driver stamps each polled book with the time it was FETCHED, not
-  // the venue's time of the data. When the venue keeps answering with a frozen book (stream-silence:
-  // same lastUpdateId, closeTime stuck), the data looks fresh and orders still go out on it. Remove
-  // `.fails` once book age comes from the venue (book nonce / ticker time) rather than fetch time.
-  it.fails('when the venue keeps serving a frozen book (stream-silence), then the data is judged stale by its age and no new order goes out on it', async () => {
+  // A venue that keeps answering with the same book (stream-silence: same lastUpdateId and levels) is
+  // not fresh data, however often it is fetched: a book's age runs from when its content last changed.
+  it('when the venue keeps serving a frozen book (stream-silence), then the data is judged stale by its age and no new order goes out on it', async () => {
     const dir = tmpDir('tf-r8-');
     const signals = signalFile(dir, ['2025-01-01T00:00:00.000Z,binance,BTC/USDT,buy,0.001,market,,z1', '2025-01-01T00:00:00.800Z,binance,BTC/USDT,buy,0.001,market,,z2']);
     const plan = recording(nthOrder({ 1: fault('stream-silence', { ms: 4000 }) }));

@@ -50,7 +50,8 @@ export class BookTops {
       clock,
       intervalMs,
       depth: depth ?? 5,
-      onBook: (symbol, rows) => onTop(topOf(venue, symbol, rows, clock.now())),
+      // A top is stamped with when its book last changed: a stalled feed ages, however often it is fetched.
+      onBook: (symbol, rows, changedAt) => onTop(topOf(venue, symbol, rows, changedAt)),
       ...(onError ? { onError } : {}),
     });
     const poller = this.poller;

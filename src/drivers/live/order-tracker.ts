@@ -10,7 +10,7 @@
  * No I/O here: the driver fetches, this decides.
  */
 import type { Order, Trade } from 'ccxt';
-import { formatAtto, mulAtto, toAtto } from '../../domain/money.ts';
+import { formatAtto, mulAtto, mulRate, toAtto } from '../../domain/money.ts';
 import type { Atto, MarketDef, OrderEvent, OrderFilled, SubmitOrder } from '../../domain/types.ts';
 import { exact, fillFromCcxtTrade, statusFromCcxt } from './ccxt-mapper.ts';
 
@@ -221,7 +221,13 @@ export class OrderTracker {
     const notional = venueCost !== undefined && venueCost > o.cost ? venueCost - o.cost : mulAtto(toAtto(refPrice), qty);
     const price = Number((Number(formatAtto((notional * 10n ** 18n) / qty))).toPrecision(12));
     const feeTotal = order.fee?.cost !== undefined && order.fee.cost !== null ? exact(info.paid_fee, Number(order.fee.cost), 'fee') : undefined;
-    const fee = feeTotal !== undefined && feeTotal > o.fee ? feeTotal - o.fee : 0n;
+    // A limit order seen resting before this fill made the book (maker); anything else took it.
+    const liquidity = o.cmd.type === 'limit' && o.accepted ? 'maker' : 'taker';
+    // The venue says the fee with the order (Upbit's paid_fee); where it does not (Binance's order
+    // endpoint) the market's own rate for that liquidity stands in, so the ledger does not run a fee
+    // ahead of the venue. Charged in the quote, as the fee schedule is.
+    const rate = liquidity === 'maker' ? o.market.maker : o.market.taker;
+    const fee = feeTotal !== undefined ? (feeTotal > o.fee ? feeTotal - o.fee : 0n) : rate !== undefined ? mulRate(notional, rate) : 0n;
     this.addFill(o, notional, qty, fee);
     this.emit(
       Object.freeze({
@@ -235,7 +241,7 @@ export class OrderTracker {
         notional,
         fee,
         feeAsset: order.fee?.currency ?? o.market.quote,
-        liquidity: 'taker', // unknown from cumulative quantities; taker, as for trades that do not say
+        liquidity,
       }),
     );
   }

@@ -9,7 +9,7 @@ import type { BookLevelEvent, MarketSymbol, VenueId } from '../../domain/types.t
 
 /** The part of a ccxt exchange this module uses. */
 export interface OrderBookSource {
-  fetchOrderBook(symbol: string, limit?: number): Promise<{ bids: unknown[][]; asks: unknown[][]; timestamp?: number | undefined }>;
+  fetchOrderBook(symbol: string, limit?: number): Promise<{ bids: unknown[][]; asks: unknown[][]; timestamp?: number | undefined; nonce?: unknown }>;
 }
 
 export interface BookPollerOptions {
@@ -19,7 +19,12 @@ export interface BookPollerOptions {
   readonly clock: Clock;
   readonly intervalMs: number;
   readonly depth?: number;
-  readonly onBook: (symbol: MarketSymbol, rows: BookLevelEvent[]) => void;
+  /**
+   * Each book fetched, stamped with the fetch time, and `changedAt`: when its content last changed.
+   * A venue that keeps serving the same book (a stalled feed) is not fresh data, however often it is
+   * fetched: freshness is judged from `changedAt`, not from the fetch (RELIABILITY rule 8).
+   */
+  readonly onBook: (symbol: MarketSymbol, rows: BookLevelEvent[], changedAt: number) => void;
   readonly onError?: (symbol: MarketSymbol, err: unknown) => void;
 }
 
@@ -43,6 +48,8 @@ export class BookPoller {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private inFlight = false;
+  /** Per symbol: the last book's content and when it first looked that way. */
+  private readonly seen = new Map<MarketSymbol, { key: string; at: number }>();
 
   constructor(private readonly opts: BookPollerOptions) {}
 
@@ -66,12 +73,22 @@ export class BookPoller {
         try {
           const book = await source.fetchOrderBook(symbol, depth);
           if (this.stopped) return;
-          this.opts.onBook(symbol, snapshotRows(venue, symbol, clock.now(), book));
+          const now = clock.now();
+          this.opts.onBook(symbol, snapshotRows(venue, symbol, now, book), this.changedAt(symbol, book, now));
         } catch (err) {
           this.opts.onError?.(symbol, err);
         }
       }),
     );
+  }
+
+  /** When this book's content (top levels, and the venue's sequence number if any) last changed. */
+  private changedAt(symbol: MarketSymbol, book: { bids: unknown[][]; asks: unknown[][]; nonce?: unknown }, now: number): number {
+    const key = `${String(book.nonce ?? '')}|${JSON.stringify(book.bids.slice(0, 5))}|${JSON.stringify(book.asks.slice(0, 5))}`;
+    const prev = this.seen.get(symbol);
+    if (prev && prev.key === key) return prev.at;
+    this.seen.set(symbol, { key, at: now });
+    return now;
   }
 
   private async tick(): Promise<void> {

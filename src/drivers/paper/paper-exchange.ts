@@ -39,10 +39,10 @@ export class PaperExchange implements ExchangeDriver {
       clock: opts.clock,
       intervalMs: opts.pollIntervalMs,
       ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
-      onBook: (symbol, rows) => {
+      onBook: (symbol, rows, changedAt) => {
         for (const r of rows) this.sim.onMarket(r);
         this.sim.advance(opts.clock.now());
-        this.lastBookTs.set(symbol, rows[0]?.ts ?? opts.clock.now());
+        this.lastBookTs.set(symbol, changedAt);
       },
       ...(opts.onFeedError ? { onError: opts.onFeedError } : {}),
     });
@@ -54,7 +54,7 @@ export class PaperExchange implements ExchangeDriver {
     this.poller.start();
   }
 
-  /** Time of the last book received per symbol (for staleness checks). */
+  /** When each symbol's book last changed (for staleness checks: a book served unchanged is not fresh). */
   lastUpdate(symbol: MarketSymbol): number | undefined {
     return this.lastBookTs.get(symbol);
   }

@@ -43,7 +43,7 @@ export async function readSideFiles(dir: string): Promise<{ failures?: FailuresV
     const raw = await readOptionalJson(dir, FAILURES_FILE);
     if (raw !== undefined) failures = failuresView(raw, FAILURES_FILE);
   } catch (err) {
-    failures = { faults: [], invariants: [], pnlCost: '—', problem: problem(FAILURES_FILE, err) };
+    failures = { faults: [], invariants: [], findings: [], pnlCost: '—', problem: problem(FAILURES_FILE, err) };
   }
   let reconciliation: readonly KeyValueRow[] | undefined;
   try {

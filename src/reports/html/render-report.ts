@@ -86,6 +86,8 @@ export function renderReport(data: ReportData): string {
     ),
   );
 
+  const history = riskHistory(s);
+  if (history.length > 0) parts.push(section('kill-switch', 'Kill switch', table(['time', 'from', 'to', 'reason'], history)));
   parts.push(section('prices', 'Prices and trades', priceSection(data, charts)));
   parts.push(section('breakdowns', 'Per venue and symbol', breakdowns(s)));
   parts.push(section('faults', 'Faults', faultSection(data.failures)));
@@ -148,6 +150,19 @@ function cards(s: SummaryJson): string[] {
       w.length > 0 ? 'warn' : 'plain',
     ),
   ];
+}
+
+/** Every change of the kill switch's state (summary.json `risk.history`), at most 200 listed. */
+function riskHistory(s: SummaryJson): string[][] {
+  const history = asRecord(s.risk).history;
+  if (!Array.isArray(history)) return [];
+  const rows = history.slice(0, 200).map((h) => {
+    const c = asRecord(h);
+    const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '—');
+    return [text(c.iso ?? c.ts), text(c.from), text(c.to), text(c.reason)];
+  });
+  if (history.length > 200) rows.push(['…', '', '', `${history.length - 200} more (see summary.json)`]);
+  return rows;
 }
 
 function priceSection(data: ReportData, charts: ChartSpec[]): string {
@@ -260,6 +275,7 @@ function faultSection(f: FailuresView | undefined): string {
       .map((i) => `<tr><td>${esc(i.name)}</td><td class="${i.ok ? 'good-text' : 'bad-text'}">${esc(i.value)}</td></tr>`)
       .join('\n')}\n</tbody></table>`,
   );
+  if (f.findings.length > 0) out.push(`<ul class="warnings">\n${f.findings.map((x) => `<li>${esc(x)}</li>`).join('\n')}\n</ul>`);
   out.push(`<p>P&amp;L cost of the faults: <strong>${esc(f.pnlCost)}</strong></p>`);
   out.push(`<h3>Timeline (${f.faults.length} faults)</h3>`);
   if (f.faults.length === 0) {
@@ -269,7 +285,7 @@ function faultSection(f: FailuresView | undefined): string {
     const ordered = [...f.faults].sort((a, b) => (a.tsMs ?? Number.POSITIVE_INFINITY) - (b.tsMs ?? Number.POSITIVE_INFINITY) || 0);
     const items = ordered.map(
       (x) =>
-        `<li><div class="when">${esc(x.ts)}</div><strong>${esc(x.kind)}</strong>` +
+        `<li><div class="when">${esc([x.ts, x.market, x.entry].filter((p) => p !== '').join(' · '))}</div><strong>${esc(x.kind)}</strong>` +
         `${x.orders.length > 0 ? ` — orders ${esc(x.orders.join(', '))}` : ''}<br>` +
         `detected: ${esc(x.detected)} · action: ${esc(x.action)} · outcome: ${esc(x.outcome)} · recovered in ${esc(x.recover)}</li>`,
     );

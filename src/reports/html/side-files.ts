@@ -8,10 +8,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../core/errors.ts';
 
-/** One injected fault, as failures.json lists it. Every field may be absent. */
+/**
+ * One injected fault, as failures.json lists it. Every field may be absent. Its time is `ts` (ISO or
+ * ms) or `time` (ISO, as src/faults/failure-report.ts writes it).
+ */
 export interface FaultRecord {
   readonly ts?: string | number;
+  readonly time?: string;
   readonly kind?: string;
+  /** The schedule entry that injected it, e.g. `timeout-after-accept @ order 3`. */
+  readonly entry?: string;
+  readonly venue?: string;
+  readonly symbol?: string;
   /** Client ids of the orders it hit. */
   readonly orders?: readonly string[];
   /** How (or when, or whether) it was detected. */
@@ -21,18 +29,27 @@ export interface FaultRecord {
   readonly recoverMs?: number | null;
 }
 
+/** The invariants checked after the faults; `lost`/`duplicated` may also be spelled `lostOrders`/`duplicatedOrders`. */
 export interface FailureInvariants {
   readonly lost?: unknown;
+  readonly lostOrders?: unknown;
   readonly duplicated?: unknown;
+  readonly duplicatedOrders?: unknown;
   readonly positionDivergence?: unknown;
   readonly balanceDivergence?: unknown;
+  /** One line per finding. */
+  readonly details?: readonly string[];
 }
 
 /** failures.json. */
 export interface FailuresFile {
   readonly faults?: readonly FaultRecord[];
   readonly invariants?: FailureInvariants;
+  /** A number, or `{ currency, cost, finalEquity, finalEquityWithoutFaults }`. */
   readonly pnlCost?: unknown;
+  /** Order news the order's state could not take. */
+  readonly anomalies?: readonly string[];
+  readonly ok?: boolean;
 }
 
 /** A fault as the page shows it: text only, plus its time in ms when it has one. */
@@ -40,6 +57,9 @@ export interface FaultView {
   readonly tsMs: number | null;
   readonly ts: string;
   readonly kind: string;
+  /** Schedule entry and market, when given (empty otherwise). */
+  readonly entry: string;
+  readonly market: string;
   readonly orders: readonly string[];
   readonly detected: string;
   readonly action: string;
@@ -57,6 +77,8 @@ export interface InvariantView {
 export interface FailuresView {
   readonly faults: readonly FaultView[];
   readonly invariants: readonly InvariantView[];
+  /** The invariants' findings and the anomalies, one line each (at most MAX_FINDINGS). */
+  readonly findings: readonly string[];
   readonly pnlCost: string;
   /** Set when failures.json could not be read or understood: what is wrong with it. */
   readonly problem?: string;
@@ -71,12 +93,14 @@ export const FAILURES_FILE = 'failures.json';
 export const RECONCILIATION_FILE = 'reconciliation.json';
 /** Rows of reconciliation.json shown at most. */
 export const MAX_KEY_VALUE_ROWS = 200;
+/** Invariant findings and anomalies listed at most (the file has them all). */
+export const MAX_FINDINGS = 50;
 
-const INVARIANTS: readonly [keyof FailureInvariants, string][] = [
-  ['lost', 'lost orders'],
-  ['duplicated', 'duplicated orders'],
-  ['positionDivergence', 'position divergence'],
-  ['balanceDivergence', 'balance divergence'],
+const INVARIANTS: readonly [readonly (keyof FailureInvariants)[], string][] = [
+  [['lost', 'lostOrders'], 'lost orders'],
+  [['duplicated', 'duplicatedOrders'], 'duplicated orders'],
+  [['positionDivergence'], 'position divergence'],
+  [['balanceDivergence'], 'balance divergence'],
 ];
 
 /** A JSON file of the run folder, or undefined when there is none; malformed JSON names the file. */
@@ -103,21 +127,36 @@ export function failuresView(raw: unknown, file = FAILURES_FILE): FailuresView {
   if (f.faults !== undefined && !Array.isArray(f.faults)) throw DataError.at(file, undefined, 'expected a list', 'faults');
   const faults = (f.faults ?? []).map((entry) => faultView(isObject(entry) ? (entry as FaultRecord) : { kind: display(entry) }));
   const inv = isObject(f.invariants) ? (f.invariants as Record<string, unknown>) : {};
-  const invariants = INVARIANTS.map(([key, name]) => {
-    const present = Object.hasOwn(inv, key);
-    return { name, value: present ? display(inv[key]) : 'not reported', ok: present && isNothing(inv[key]) };
+  const invariants = INVARIANTS.map(([keys, name]) => {
+    const key = keys.find((k) => Object.hasOwn(inv, k));
+    return { name, value: key === undefined ? 'not reported' : display(inv[key]), ok: key !== undefined && isNothing(inv[key]) };
   });
-  return { faults, invariants, pnlCost: display(f.pnlCost) };
+  const lines = (v: unknown, prefix: string): string[] => (Array.isArray(v) ? v.map((x) => `${prefix}${display(x)}`) : []);
+  const all = [...lines(inv.details, ''), ...lines(f.anomalies, 'anomaly: ')];
+  const findings = all.length > MAX_FINDINGS ? [...all.slice(0, MAX_FINDINGS), `… and ${all.length - MAX_FINDINGS} more (see the file)`] : all;
+  return { faults, invariants, findings, pnlCost: pnlCostText(f.pnlCost) };
+}
+
+/** `{currency, cost, finalEquity, finalEquityWithoutFaults}` in words; anything else as it is. */
+function pnlCostText(v: unknown): string {
+  if (!isObject(v) || typeof v.cost !== 'number') return display(v);
+  const cur = typeof v.currency === 'string' ? ` ${v.currency}` : '';
+  const eq = (x: unknown) => (typeof x === 'number' ? display(x) : '?');
+  const detail = v.finalEquity === undefined ? '' : ` (final equity ${eq(v.finalEquityWithoutFaults)} without the faults, ${eq(v.finalEquity)} with them)`;
+  return `${display(v.cost)}${cur}${detail}`;
 }
 
 function faultView(e: FaultRecord): FaultView {
-  const tsMs = typeof e.ts === 'number' ? e.ts : typeof e.ts === 'string' ? Date.parse(e.ts) : Number.NaN;
+  const when = e.ts ?? e.time;
+  const tsMs = typeof when === 'number' ? when : typeof when === 'string' ? Date.parse(when) : Number.NaN;
   const valid = Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15;
   const orders = Array.isArray(e.orders) ? e.orders.map((o) => display(o)) : e.orders === undefined ? [] : [display(e.orders)];
   return {
     tsMs: valid ? Math.trunc(tsMs) : null,
-    ts: valid ? new Date(tsMs).toISOString() : display(e.ts),
+    ts: valid ? new Date(tsMs).toISOString() : display(when),
     kind: display(e.kind),
+    entry: typeof e.entry === 'string' ? e.entry : '',
+    market: [e.venue, e.symbol].filter((x) => typeof x === 'string').join(' '),
     orders,
     detected: display(e.detected),
     action: display(e.action),

@@ -64,6 +64,14 @@ describe('report.html of a backtest', () => {
     expect(readFileSync(path.join(again, 'report.html'), 'utf8')).toBe(readFileSync(path.join(runA, 'report.html'), 'utf8'));
   });
 
+  it('when_the_kill_switch_trips_then_its_card_and_history_show_it', async () => {
+    const dir = path.join(root, 'halted');
+    await runBacktestCli(SCENARIO, { out: dir, 'max-drawdown': 0.02 });
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<div class="card bad"><div class="label">Kill switch</div><div class="value">halted</div>');
+    expect(html).toMatch(/<section id="kill-switch">[\s\S]*<td>active<\/td><td>halted<\/td><td>max_drawdown: drawdown [\d.]+% exceeded the limit 2.00%<\/td>/);
+  });
+
   it('has_no_network_reference', () => {
     const html = readFileSync(path.join(runA, 'report.html'), 'utf8');
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
@@ -104,6 +112,45 @@ describe('report.html of a backtest', () => {
     expect(html).toMatch(/position divergence<\/td><td class="bad-text">not reported</);
     expect(html).toContain('binance.BTC.ledger');
     expect(html).toContain('"kind":"fault"');
+  });
+
+  it('when_failures_json_is_in_the_fault_report_format_then_every_part_is_shown', async () => {
+    // The shape src/faults/failure-report.ts writes: `time`, `lostOrders`…, `details`, `anomalies`, pnlCost as an object.
+    const dir = path.join(root, 'fault-report');
+    cpSync(runA, dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'failures.json'),
+      JSON.stringify({
+        faults: [
+          {
+            id: 1,
+            time: '2025-06-01T08:00:00.000Z',
+            kind: 'timeout-after-accept',
+            entry: 'timeout-after-accept @ order 3',
+            venue: 'binance',
+            symbol: 'BTC/USDT',
+            orders: ['tf-3'],
+            detected: 'submit timed out',
+            action: 'looked up by client id',
+            outcome: 'found open',
+            recoverMs: 250,
+            recovered: '2025-06-01T08:00:00.250Z',
+          },
+        ],
+        invariants: { lostOrders: 0, duplicatedOrders: 0, positionDivergence: 0, balanceDivergence: 1, details: ['balance: binance USDT ledger 1 vs venue 2'] },
+        anomalies: ['late fill for tf-9'],
+        pnlCost: { currency: 'USDT', finalEquity: 17_400, finalEquityWithoutFaults: 17_497.6, cost: 97.6 },
+        ok: false,
+      }),
+    );
+    const html = renderReport(await readRunDir(dir));
+    expect(html).toContain('2025-06-01T08:00:00.000Z · binance BTC/USDT · timeout-after-accept @ order 3');
+    expect(html).toContain('recovered in 250 ms');
+    expect(html).toMatch(/lost orders<\/td><td class="good-text">0</);
+    expect(html).toMatch(/balance divergence<\/td><td class="bad-text">1</);
+    expect(html).toContain('<li>balance: binance USDT ledger 1 vs venue 2</li>');
+    expect(html).toContain('<li>anomaly: late fill for tf-9</li>');
+    expect(html).toContain('97.6 USDT (final equity 17497.6 without the faults, 17400 with them)');
   });
 
   it('when_prices_csv_is_missing_then_the_page_says_so_instead_of_failing', async () => {

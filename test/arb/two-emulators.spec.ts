@@ -1,0 +1,151 @@
+/**
+ * The arbitrage operator against two exchange emulators on 127.0.0.1 — Binance (BTC/USDT) and Upbit
+ * (BTC/KRW), each a seeded random-walk book, Upbit priced 1% over Binance at the scenario's 1,400 KRW
+ * per USDT — through real ccxt over HTTP:
+ *  - `tradeflow paper` (`--exchange-url binance=… --exchange-url upbit=…`): the detector watches both
+ *    venues' books, legs fill on the paper venues' matching engines, nothing reaches the emulators;
+ *  - `tradeflow paper --live --yes` with keys: the legs are real orders at both emulators, and what
+ *    tradeflow believes (orders.csv, balances) is what the emulators have.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import type { ArbitrageReport } from '../../src/engine/arb-report.ts';
+import { liveCommand, type LiveFlags } from '../../src/engine/live-command.ts';
+import { liveIO, readCsv, tmpDir } from '../engine/helpers.ts';
+
+const KEYS = {
+  TRADEFLOW_BINANCE_API_KEY: 'arb-binance-key-4c1d9e', TRADEFLOW_BINANCE_SECRET: 'arb-binance-secret-8f2a6b0c',
+  TRADEFLOW_UPBIT_API_KEY: 'arb-upbit-key-7e3b5a', TRADEFLOW_UPBIT_SECRET: 'arb-upbit-secret-1d9c4e7f',
+};
+
+let binance: RunningEmulator;
+let upbit: RunningEmulator;
+beforeAll(async () => {
+  const walk = { intervalMs: 50, volatilityBps: 0.3, spreadBps: 2 };
+  binance = await startEmulator({
+    venue: 'binance', port: 0, apiKey: KEYS.TRADEFLOW_BINANCE_API_KEY, secret: KEYS.TRADEFLOW_BINANCE_SECRET,
+    balances: { USDT: '10000', BTC: '0' }, walk: [{ symbol: 'BTC/USDT', startPrice: 100_000 }], walkOptions: walk, seed: 5,
+  });
+  upbit = await startEmulator({
+    venue: 'upbit', port: 0, apiKey: KEYS.TRADEFLOW_UPBIT_API_KEY, secret: KEYS.TRADEFLOW_UPBIT_SECRET,
+    balances: { KRW: '0', BTC: '0.1' }, walk: [{ symbol: 'BTC/KRW', startPrice: 141_400_000 }], walkOptions: walk, seed: 6,
+  });
+});
+afterAll(async () => {
+  await binance?.close();
+  await upbit?.close();
+});
+
+function setup(): { dir: string; scenario: string; signals: string } {
+  const dir = tmpDir('tf-arb-emu-');
+  const rate = path.join(dir, 'usdt-krw.csv');
+  writeFileSync(rate, `timestamp,rate\n${new Date(Date.now() - 60_000).toISOString()},1400\n`);
+  const scenario = path.join(dir, 'arb.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: 'arb-emu',
+      quote_currency: 'USDT',
+      markets: [
+        { venue: 'binance', symbol: 'BTC/USDT' },
+        { venue: 'upbit', symbol: 'BTC/KRW' },
+      ],
+      venues: { binance: { balances: { USDT: 10000, BTC: 0 } }, upbit: { balances: { KRW: 0, BTC: 0.1 } } },
+      fx: { KRW: 1 / 1400 },
+      live: { poll_interval_ms: 100, speed: 1, linger_ms: 4000, request_timeout_ms: 2000, reconcile: { interval_ms: 0, settle_timeout_ms: 4000 } },
+      arbitrage: {
+        reference_quote: 'USDT',
+        pairs: [{ a: 'binance:BTC/USDT', b: 'upbit:BTC/KRW' }],
+        conversions: [{ file: rate, base: 'USDT', quote: 'KRW' }],
+        threshold_bps: 20,
+        size: 0.01,
+        max_book_age_ms: 3000,
+        max_rate_age_ms: 86_400_000,
+        cooldown_ms: 1000,
+        policy: 'hedge',
+      },
+    }),
+  );
+  // The run lasts as long as its signal file at speed 1: an arb row now, a no-op control row 3 s later.
+  const signals = path.join(dir, 'signals.csv');
+  writeFileSync(
+    signals,
+    [
+      'timestamp,exchange,symbol,side,quantity,id,buy_exchange,sell_exchange,sell_symbol',
+      '2025-01-01T00:00:00Z,,BTC/USDT,arb,0.004,csv-arb,binance,upbit,BTC/KRW',
+      '2025-01-01T00:00:03Z,,,resume,,keep-alive,,,',
+    ].join('\n') + '\n',
+  );
+  return { dir, scenario, signals };
+}
+
+const flags = (out: string, signals: string): LiveFlags => ({
+  signals,
+  out,
+  'exchange-url': [`binance=${binance.url}`, `upbit=${upbit.url}`],
+});
+
+function readArb(out: string): ArbitrageReport {
+  return JSON.parse(readFileSync(path.join(out, 'arbitrage.json'), 'utf8')) as ArbitrageReport;
+}
+
+describe('arbitrage against two emulators (ccxt over HTTP)', () => {
+  it('when paper runs the arb scenario then both legs of each arbitrage fill on the paper venues and nothing reaches the emulators', async () => {
+    const { dir, scenario, signals } = setup();
+    const out = path.join(dir, 'paper');
+    const before = [binance.state.orders().length, upbit.state.orders().length];
+    const io = liveIO();
+    const { summary } = await liveCommand(scenario, flags(out, signals), io);
+    expect(summary.mode).toBe('paper');
+    const arb = readArb(out);
+    expect(arb.trades.length, io.errors.join('\n')).toBeGreaterThanOrEqual(1);
+    expect(arb.opportunities.fromSignals.seen, 'the arb row was priced at execution').toBe(1);
+    for (const t of arb.trades) {
+      expect(t.outcome).toBe('complete');
+      expect([t.buy.venue, t.sell.venue]).toEqual(['binance', 'upbit']);
+      expect(t.expected.netBps).toBeGreaterThanOrEqual(20);
+      // The legs met the books the edge was priced on, give or take a poll: within a few bps.
+      expect(Math.abs(t.realized.netBps! - t.expected.netBps)).toBeLessThan(10);
+    }
+    const orders = readCsv(path.join(out, 'orders.csv'));
+    expect(orders.length).toBe(arb.trades.length * 2);
+    expect(orders.every((o) => o.status === 'filled')).toBe(true);
+    expect(new Set(orders.map((o) => o.client_id)).size).toBe(orders.length);
+    expect([binance.state.orders().length, upbit.state.orders().length], 'paper orders never reach a venue').toEqual(before);
+    const sum = Object.values(arb.pnl.byVenue).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(arb.pnl.total, 4);
+    expect(Number(arb.inventory.drift.binance!.BTC)).toBeCloseTo(-Number(arb.inventory.drift.upbit!.BTC), 12);
+  }, 60_000);
+
+  it('when --live runs the arb scenario then the legs are real orders at both emulators, once each, and the ledger equals both venues', async () => {
+    const { dir, scenario, signals } = setup();
+    const out = path.join(dir, 'live');
+    const io = liveIO({ env: { ...KEYS } });
+    await liveCommand(scenario, { ...flags(out, signals), live: true, yes: true }, io);
+    const arb = readArb(out);
+    expect(arb.trades.length, io.errors.join('\n')).toBeGreaterThanOrEqual(1);
+    const ours = new Map(readCsv(path.join(out, 'orders.csv')).map((o) => [o.client_id!, o]));
+    for (const t of arb.trades) {
+      expect(t.outcome, JSON.stringify(t)).toBe('complete');
+      for (const leg of t.orders) {
+        const emu = leg.venue === 'binance' ? binance : upbit;
+        const there = emu.state.orders().filter((o) => o.clientOrderId === leg.clientId);
+        expect(there, `${leg.clientId} reached ${leg.venue} exactly once`).toHaveLength(1);
+        expect(Number(there[0]!.filled)).toBeCloseTo(leg.filled, 12);
+        expect(ours.get(leg.clientId!)?.status).toBe(there[0]!.status);
+      }
+    }
+    // The ledger is the venues' truth, asset by asset.
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { balances: Record<string, Record<string, string>> };
+    for (const [venue, emu] of [['binance', binance], ['upbit', upbit]] as const) {
+      const bal = emu.state.balances();
+      for (const [asset, amount] of Object.entries(summary.balances[venue] ?? {})) {
+        expect(Number(amount), `${venue} ${asset}`).toBeCloseTo(Number(bal[asset]?.total ?? 0), 8);
+      }
+    }
+    const text = [readFileSync(path.join(out, 'arbitrage.json'), 'utf8'), ...io.errors, ...io.lines].join('\n');
+    for (const secret of Object.values(KEYS)) expect(text).not.toContain(secret);
+  }, 60_000);
+});
