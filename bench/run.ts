@@ -63,6 +63,9 @@ const arbE2e = runScript('arb-case.ts', 'e2e', arbScale);
 show(arbE2e);
 const arbDetector = runScript('arb-case.ts', 'detector', arbScale);
 show(arbDetector);
+// The same updates through a whole backtest with the real execution operator (legs through the core).
+const arbExec = runScript('arb-case.ts', 'exec', arbScale);
+show(arbExec);
 
 // Live mode against the project's emulator on 127.0.0.1 (issue 3's figures).
 const emuRate = runScript('live-case.ts', 'emulator-throughput');

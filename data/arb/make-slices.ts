@@ -20,7 +20,7 @@ const gz = (name: string, text: string) => writeFileSync(path.join(here, name), 
   const up = lines(`${KIMCHI}/upbit_BTC_KRW_20250824_082622.csv`);
   const bn = lines(`${KIMCHI}/binance_BTC_USDT_20250824_082608.csv`);
   const from = '2025-07-30 05:55:00';
-  const to = '2025-08-13 02:00:00';
+  const to = '2025-08-10 08:45:00';
   const upRows = up.slice(1).filter((l) => l >= from && l.slice(0, 19) <= to);
   const times = new Set(upRows.map((l) => l.slice(0, 19)));
   // Binance rows at the Upbit bars' times only (Upbit's file has gaps; elsewhere there is no pair).

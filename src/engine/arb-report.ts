@@ -317,3 +317,25 @@ function inventory(initial: BalanceSheet, final: BalanceSheet, venues: ReadonlyS
 function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 }
+
+/** One screen line for the console summary. */
+export function arbitrageLine(a: ArbitrageReport): string {
+  const d = a.opportunities.fromDetector;
+  const s = a.opportunities.fromSignals;
+  const seen = d.seen + s.seen;
+  const taken = d.taken + s.taken;
+  const skipped: Record<string, number> = {};
+  for (const [k, v] of [...Object.entries(d.skipped), ...Object.entries(s.skipped)]) skipped[k] = (skipped[k] ?? 0) + v;
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  const residual = Object.entries(a.residual.byAsset).map(([asset, q]) => `${q} ${asset}`);
+  return (
+    `arbitrage: ${taken} taken of ${seen} seen (${list(a.outcomes) || 'none'})` +
+    `; P&L ${a.pnl.total.toFixed(2)} ${a.referenceQuote} (${Object.entries(a.pnl.byVenue).map(([v, p]) => `${v} ${p.toFixed(2)}`).join(', ')})` +
+    `; residual ${residual.length > 0 ? residual.join(', ') : 'none'}` +
+    (Object.keys(skipped).length > 0 ? `; skipped: ${list(skipped)}` : '')
+  );
+}

@@ -14,7 +14,7 @@ import type { RunInfo, RunResult } from '../domain/run-result.ts';
 import { ConfigError, InvariantError } from '../core/errors.ts';
 import type { FailureReport } from '../faults/failure-report.ts';
 import { FillStatsAccumulator, RunRecorder, formatConsoleSummary, type Summary } from '../reports/index.ts';
-import type { ArbitrageReport } from './arb-report.ts';
+import { arbitrageLine, type ArbitrageReport } from './arb-report.ts';
 import { runBacktest, type BacktestOptions } from './run-backtest.ts';
 import { overridesFromFlags, type RunFlags } from './run-options.ts';
 import { spanOf } from './time-range.ts';
@@ -123,6 +123,7 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
   await recorder.publish(result, info);
   const summary = JSON.parse(await readFile(path.join(plan.outDir, 'summary.json'), 'utf8')) as Summary;
   io.out(formatConsoleSummary(summary, { outDir: path.relative(io.cwd, plan.outDir) || plan.outDir }));
+  if (arbitrage) io.out(arbitrageLine(arbitrage));
   for (const w of result.warnings) io.err(`warning: ${w}`);
   if (failures) {
     const inv = failures.invariants;

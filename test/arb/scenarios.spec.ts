@@ -55,7 +55,7 @@ function commonChecks(r: ArbRun, file: string): void {
   expect(d.taken).toBe(a.trades.length);
 }
 
-describe('arbitrage scenario: Binance BTC/USDT vs Upbit BTC/KRW (5-minute bars, 2025-07-30 → 08-12)', () => {
+describe('arbitrage scenario: Binance BTC/USDT vs Upbit BTC/KRW (5-minute bars, 2025-07-30 → 08-10)', () => {
   const file = scenario('arb-kimchi.yaml');
   let r: ArbRun;
   beforeAll(async () => {

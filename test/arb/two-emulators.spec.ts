@@ -38,7 +38,8 @@ afterAll(async () => {
   await upbit?.close();
 });
 
-function setup(): { dir: string; scenario: string; signals: string } {
+/** `detect: false`: only the signal file's arb rows are executed. */
+function setup(detect = true): { dir: string; scenario: string; signals: string } {
   const dir = tmpDir('tf-arb-emu-');
   const rate = path.join(dir, 'usdt-krw.csv');
   writeFileSync(rate, `timestamp,rate\n${new Date(Date.now() - 60_000).toISOString()},1400\n`);
@@ -65,16 +66,19 @@ function setup(): { dir: string; scenario: string; signals: string } {
         max_rate_age_ms: 86_400_000,
         cooldown_ms: 1000,
         policy: 'hedge',
+        detect,
       },
     }),
   );
-  // The run lasts as long as its signal file at speed 1: an arb row now, a no-op control row 3 s later.
+  // The run lasts as long as its signal file at speed 1 (3 s): arb rows, then a no-op control row.
   const signals = path.join(dir, 'signals.csv');
   writeFileSync(
     signals,
     [
       'timestamp,exchange,symbol,side,quantity,id,buy_exchange,sell_exchange,sell_symbol',
-      '2025-01-01T00:00:00Z,,BTC/USDT,arb,0.004,csv-arb,binance,upbit,BTC/KRW',
+      '2025-01-01T00:00:00Z,,,resume,,start,,,',
+      '2025-01-01T00:00:01Z,,BTC/USDT,arb,0.004,csv-arb,binance,upbit,BTC/KRW',
+      '2025-01-01T00:00:02Z,,BTC/KRW,arb,0.004,csv-wrong-way,upbit,binance,BTC/USDT',
       '2025-01-01T00:00:03Z,,,resume,,keep-alive,,,',
     ].join('\n') + '\n',
   );
@@ -101,7 +105,7 @@ describe('arbitrage against two emulators (ccxt over HTTP)', () => {
     expect(summary.mode).toBe('paper');
     const arb = readArb(out);
     expect(arb.trades.length, io.errors.join('\n')).toBeGreaterThanOrEqual(1);
-    expect(arb.opportunities.fromSignals.seen, 'the arb row was priced at execution').toBe(1);
+    expect(arb.opportunities.fromSignals.seen, 'the arb rows were priced at execution').toBe(2);
     for (const t of arb.trades) {
       expect(t.outcome).toBe('complete');
       expect([t.buy.venue, t.sell.venue]).toEqual(['binance', 'upbit']);
@@ -119,13 +123,18 @@ describe('arbitrage against two emulators (ccxt over HTTP)', () => {
     expect(Number(arb.inventory.drift.binance!.BTC)).toBeCloseTo(-Number(arb.inventory.drift.upbit!.BTC), 12);
   }, 60_000);
 
-  it('when --live runs the arb scenario then the legs are real orders at both emulators, once each, and the ledger equals both venues', async () => {
-    const { dir, scenario, signals } = setup();
+  it('when --live runs the arb rows then the legs are real orders at both emulators, once each, and the ledger equals both venues', async () => {
+    const { dir, scenario, signals } = setup(false);
     const out = path.join(dir, 'live');
     const io = liveIO({ env: { ...KEYS } });
     await liveCommand(scenario, { ...flags(out, signals), live: true, yes: true }, io);
     const arb = readArb(out);
-    expect(arb.trades.length, io.errors.join('\n')).toBeGreaterThanOrEqual(1);
+    // The row with the edge is taken; the one the wrong way round is priced again and skipped.
+    expect(arb.opportunities.fromSignals, io.errors.join('\n')).toEqual({ seen: 2, taken: 1, skipped: { below_threshold: 1 } });
+    expect(arb.trades.map((t) => t.id)).toEqual(['csv-arb']);
+    // At most the row's size; less when the top of a book (all a live run sees) holds less.
+    expect(arb.trades[0]!.size).toBeGreaterThan(0);
+    expect(arb.trades[0]!.size).toBeLessThanOrEqual(0.004);
     const ours = new Map(readCsv(path.join(out, 'orders.csv')).map((o) => [o.client_id!, o]));
     for (const t of arb.trades) {
       expect(t.outcome, JSON.stringify(t)).toBe('complete');

@@ -71,6 +71,11 @@ describe('rule 1: client ids are journaled before sending and unique per attempt
     const sent = creates(plan.log);
     expect(sent.map((r) => r.clientId)).toEqual([run.orders[0]!.client_id, run.orders[0]!.client_id]);
     expect(sent[1]!.now - sent[0]!.now, 'Retry-After: 1 honoured').toBeGreaterThanOrEqual(1000);
+    // Binance counts weight per IP: book polls and lookups pause for the Retry-After too (requests
+    // already on the wire when the 429 came back may still arrive).
+    const limitedAt = sent[0]!.now;
+    const during = plan.log.filter((r) => r.now > limitedAt + 150 && r.now < limitedAt + 1000 && r.kind !== 'order.create');
+    expect(during.map((r) => `${r.method} ${r.path} @+${r.now - limitedAt}ms`), 'no background traffic during the 429 window').toEqual([]);
     expect(run.orders).toHaveLength(1);
     expect(run.orders[0]).toMatchObject({ status: 'filled' });
     expect(venueOrders(emu, (id) => id === run.orders[0]!.client_id)).toHaveLength(1);

@@ -50,6 +50,8 @@ export interface ErrorClass {
   readonly retryAfterMs?: number;
   /** Epoch ms until which the venue bans this IP (HTTP 418): send nothing to it before then. */
   readonly banUntil?: number;
+  /** A rate limit (429): the venue counts weight per IP, so background traffic should pause too. */
+  readonly rateLimited?: boolean;
   /** The request was refused for its timestamp (InvalidNonce, Binance -1021): resync the clock first. */
   readonly resyncClock?: boolean;
 }
@@ -100,7 +102,7 @@ export function classifyError(err: unknown, ctx: ErrorContext): ErrorClass {
   }
   if (err instanceof RateLimitExceeded || err instanceof DDoSProtection || status === 429) {
     const wait = retryAfter(ctx.headers, ctx.now ?? 0);
-    return { ...base, kind: 'transient', ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+    return { ...base, kind: 'transient', rateLimited: true, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
   }
   // 2. Clock skew: refused for its timestamp, never processed.
   if (err instanceof InvalidNonce || venueCode === '-1021') return { ...base, kind: 'transient', resyncClock: true };

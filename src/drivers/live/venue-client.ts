@@ -58,6 +58,7 @@ export class VenueClient {
   async call<T>(op: VenueOperation, what: string, fn: (ex: Exchange) => Promise<T>): Promise<T> {
     const rec = CcxtProbe.record();
     try {
+      if (op === 'fetch') this.guard.assertQuiet(what);
       return await this.attempt(what, rec, fn);
     } catch (err) {
       if (err instanceof OrderNotFound) throw new OrderNotFound(this.redact(err.message));

@@ -22,6 +22,8 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, backoffMs: 200, maxB
 
 export class VenueGuard {
   private bannedUntil = 0;
+  /** After a 429: polls and lookups wait until then (orders wait their own Retry-After). */
+  private quietUntil = 0;
 
   constructor(
     private readonly venue: VenueId,
@@ -32,6 +34,9 @@ export class VenueGuard {
   /** Records what an error says about the venue's state (a ban). */
   note(cls: ErrorClass): void {
     if (cls.banUntil !== undefined && cls.banUntil > this.bannedUntil) this.bannedUntil = cls.banUntil;
+    // A 429 with Retry-After (Binance: weight is counted per IP) pauses all traffic for that long; one
+    // without (Upbit: limits per request group) pauses only the refused kind, which retries on its own.
+    if (cls.rateLimited && cls.retryAfterMs !== undefined) this.quietUntil = Math.max(this.quietUntil, this.clock.now() + cls.retryAfterMs);
   }
 
   /** Milliseconds left of a ban; 0 when traffic may flow. */
@@ -48,6 +53,17 @@ export class VenueGuard {
         code: 'HTTP_418',
         retryAfterMs: left,
       });
+    }
+  }
+
+  /**
+   * Throws instead of sending background traffic (a poll, a lookup) during a rate-limit window: the
+   * venue counts weight per IP, and knocking on through a 429 is how a 418 ban is earned.
+   */
+  assertQuiet(what: string): void {
+    const left = this.quietUntil - this.clock.now();
+    if (left > 0) {
+      throw new DriverTransientError(`${this.venue} ${what}: not sent, rate limited for another ${left} ms`, { venue: this.venue, code: 'HTTP_429', retryAfterMs: left });
     }
   }
 
