@@ -60,6 +60,9 @@ export class OrderRegistry {
   private closed: OrderState[] = [];
   private closedHead = 0;
   private readonly counts = new Map<OrderStatus, number>();
+  private readonly settled = new Map<Resolution, number>();
+  /** Orders closed twice: settled locally, then shown by the venue after all (each has two rows). */
+  private reopenedCount = 0;
 
   constructor(
     private readonly onClosed: (record: OrderRecord) => void = () => {},
@@ -198,8 +201,20 @@ export class OrderRegistry {
     return out;
   }
 
+  /** How many orders were settled by a venue lookup and how many locally (final orders). */
+  resolutionCounts(): ReadonlyMap<Resolution, number> {
+    return new Map(this.settled);
+  }
+
+  /** Orders that were closed, reopened by later venue news, and closed again (two records each). */
+  get reopened(): number {
+    return this.reopenedCount;
+  }
+
   private reopen(state: OrderState): void {
+    this.reopenedCount++;
     this.counts.set(state.status, (this.counts.get(state.status) ?? 1) - 1);
+    if (state.resolution !== undefined) this.settled.set(state.resolution, (this.settled.get(state.resolution) ?? 1) - 1);
     state.reason = `settled locally as ${state.status}, then shown by the venue`;
     state.status = 'unknown';
     this.recount(state, 'new');
@@ -207,6 +222,7 @@ export class OrderRegistry {
 
   private close(state: OrderState): void {
     this.counts.set(state.status, (this.counts.get(state.status) ?? 0) + 1);
+    if (state.resolution !== undefined) this.settled.set(state.resolution, (this.settled.get(state.resolution) ?? 0) + 1);
     this.onClosed(toRecord(state));
     this.closed.push(state);
     while (this.closed.length - this.closedHead > this.keepClosed) {

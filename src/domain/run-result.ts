@@ -140,6 +140,10 @@ export interface RunResult {
   readonly equity: EquitySeries;
   /** Orders by final status (those still open at the end in their last status), over the whole run. */
   readonly orderCounts: ReadonlyMap<OrderStatus, number>;
+  /** Orders whose outcome was in doubt, by how it was settled (venue lookup, or locally). */
+  readonly resolutions?: ReadonlyMap<Resolution, number>;
+  /** Orders settled locally that the venue showed after all: recorded twice in orders.csv. */
+  readonly ordersReopened?: number;
   readonly fillStats: FillStats;
   /**
    * Fraction of equity samples at which some traded position (venue, symbol) was non-zero, computed

@@ -317,6 +317,8 @@ export async function runBacktest(plan: RunPlan, opts: BacktestOptions): Promise
     finalEquity: sampler.lastEquity ?? 0,
     equity: sampler.series(),
     orderCounts: core.orders.statusCounts(),
+    resolutions: core.orders.resolutionCounts(),
+    ordersReopened: core.orders.reopened,
     fillStats: opts.recorder.stats,
     exposure: sampler.exposure,
     refused: core.refused,

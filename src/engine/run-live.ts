@@ -224,6 +224,8 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     finalEquity: core.sampler.equity[core.sampler.equity.length - 1] ?? 0,
     equity: { ts: core.sampler.ts, equity: core.sampler.equity },
     orderCounts: core.orders.statusCounts(),
+    resolutions: core.orders.resolutionCounts(),
+    ordersReopened: core.orders.reopened,
     fillStats: o.sink.stats,
     exposure: core.sampler.exposure,
     refused: core.refused,

@@ -50,6 +50,8 @@ export function formatConsoleSummary(s: Summary, options: ConsoleSummaryOptions 
   const byStatus = OrderStatuses.filter((st) => s.orders[st] > 0).map((st) => `${st} ${s.orders[st]}`);
   const total = OrderStatuses.reduce((n, st) => n + s.orders[st], 0);
   row('orders', total === 0 ? '0' : `${total}: ${byStatus.join('  ')}`);
+  const res = s.resolutions;
+  if (res && (res.local ?? 0) + (res.lookup ?? 0) > 0) row('in doubt', `${(res.lookup ?? 0) + (res.local ?? 0)} settled: ${res.lookup ?? 0} by venue lookup, ${res.local ?? 0} locally (see orders.csv resolution)`);
 
   const venues = Object.keys(s.balances).sort();
   const venueWidth = Math.max(0, ...venues.map((v) => v.length)) + 2;

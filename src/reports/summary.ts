@@ -46,6 +46,8 @@ export interface Summary {
   readonly exposure: number | null;
   readonly equity_samples: number;
   readonly orders: Record<OrderStatus, number>;
+  /** Orders whose outcome was in doubt, by how they were settled: `lookup` (the venue showed it) or `local`. */
+  readonly resolutions?: Record<string, number>;
   readonly fills: number;
   readonly balances: Record<VenueId, Record<Asset, string>>;
   readonly per_venue: Record<VenueId, VenueBreakdown>;
@@ -112,6 +114,7 @@ export function buildSummary(result: RunResult, breakdowns: Breakdowns, options:
     exposure: result.exposure,
     equity_samples: pointsOf(result.equity).count,
     orders: orderCounts(result.orderCounts),
+    ...(result.resolutions && result.resolutions.size > 0 ? { resolutions: Object.fromEntries([...result.resolutions].filter(([, n]) => n > 0).sort()) } : {}),
     fills: stats.count,
     balances: Object.fromEntries([...result.finalBalances].map(([venue, assets]) => [venue, formatAmounts(assets)])),
     per_venue: breakdowns.perVenue,

@@ -66,4 +66,34 @@ describe('order registry', () => {
     expect(closed[0]?.status).toBe('rejected');
     expect(closed[0]?.reason).toMatch(/MIN_NOTIONAL/);
   });
+
+  it('when an order settled locally as absent is shown by the venue after all, then it is reopened, takes the news, and every count stays consistent', () => {
+    const closed: OrderRecord[] = [];
+    const r = new OrderRegistry((rec) => closed.push(rec));
+    const o = r.create(cmd('a'));
+    r.transition(o, 'submit', 1);
+    r.apply({ kind: 'OrderStatusUnknown', clientId: 'a', venue: 'binance', symbol: 'BTC/USDT', ts: 2, reason: 'timeout' });
+    r.apply({ kind: 'OrderRejected', clientId: 'a', venue: 'binance', symbol: 'BTC/USDT', ts: 3, code: 'ABSENT', reason: 'proven absent', resolution: 'local' });
+    expect(r.resolutionCounts().get('local')).toBe(1);
+    // The venue was only slow: the order exists and filled.
+    r.apply({ kind: 'OrderAccepted', clientId: 'a', venue: 'binance', symbol: 'BTC/USDT', ts: 4, exchangeId: 'x1' });
+    expect(o.status).toBe('open');
+    r.apply(filled('a', 't1', 1));
+    expect(o).toMatchObject({ status: 'filled', resolution: 'lookup' });
+    expect(closed.map((c) => c.status)).toEqual(['rejected', 'filled']);
+    expect(r.reopened).toBe(1);
+    expect(r.statusCounts().get('rejected') ?? 0).toBe(0);
+    expect(r.statusCounts().get('filled')).toBe(1);
+    expect(r.resolutionCounts().get('local')).toBe(0);
+    expect(r.resolutionCounts().get('lookup')).toBe(1);
+  });
+
+  it('when an order settled by the venue (not locally) gets impossible news, then it is not reopened', () => {
+    const r = new OrderRegistry();
+    const o = r.create(cmd('b'));
+    r.transition(o, 'submit', 1);
+    r.apply({ kind: 'OrderRejected', clientId: 'b', venue: 'binance', symbol: 'BTC/USDT', ts: 2, reason: 'insufficient balance' });
+    expect(() => r.apply({ kind: 'OrderAccepted', clientId: 'b', venue: 'binance', symbol: 'BTC/USDT', ts: 3, exchangeId: 'x' })).toThrow(/cannot/);
+    expect(r.reopened).toBe(0);
+  });
 });
