@@ -12,7 +12,7 @@ import { measureEmulatorThroughput } from '../src/emulator/bench.ts';
 import { liveCommand } from '../src/engine/live-command.ts';
 import { DATA_DIR } from './generate.ts';
 
-const [kind = 'live-latency', arg = '300'] = process.argv.slice(2);
+const [kind = 'live-latency', arg = '300', sync = 'full'] = process.argv.slice(2);
 
 async function main(): Promise<Record<string, unknown>> {
   if (kind === 'emulator-throughput') {
@@ -38,8 +38,11 @@ async function main(): Promise<Record<string, unknown>> {
     // that would queue behind ccxt's rate limiter and blur what is measured.
     for (let i = 0; i < n; i++) rows.push(`${i * 60},binance,BTC/USDT,${i % 2 ? 'sell' : 'buy'},0.001,market,,m${i}`);
     writeFileSync(signals, `${rows.join('\n')}\n`);
+    // The journal's intent sync decides whether an fsync sits on the submit path (see journal_sync).
+    const scenario = path.join(DATA_DIR, `live-${sync}.json`);
+    writeFileSync(scenario, JSON.stringify({ live: { journal_sync: sync } }));
     const { summary } = await liveCommand(
-      undefined,
+      scenario,
       { market: ['binance:BTC/USDT'], signals, out: path.join(DATA_DIR, 'out-live'), live: true, yes: true, speed: 1, 'poll-ms': 1000, 'exchange-url': [`binance=${emu.url}`] },
       {
         out: () => {}, err: () => {}, progress: false, cwd: process.cwd(), isVenue: (v) => v === 'binance', version: 'bench', argv: [],
@@ -48,7 +51,7 @@ async function main(): Promise<Record<string, unknown>> {
       },
     );
     const lat = summary.submit_to_request_ms;
-    return { case: 'live submit→request latency', orders: lat?.count ?? 0, p50_ms: lat?.p50 ?? NaN, p99_ms: lat?.p99 ?? NaN, max_ms: lat?.max ?? NaN };
+    return { case: `live signal→request (journal ${sync})`, orders: lat?.count ?? 0, p50_ms: lat?.p50 ?? NaN, p99_ms: lat?.p99 ?? NaN, max_ms: lat?.max ?? NaN };
   } finally {
     await emu.close();
   }

@@ -39,6 +39,7 @@ export interface LivePlan {
   readonly sandbox: boolean;
   readonly stateDir: string;
   readonly requestTimeoutMs: number;
+  readonly journalSync: 'full' | 'normal';
   readonly reconcile: {
     readonly unknownOrders: 'adopt' | 'cancel';
     readonly clientIdFamily: string;
@@ -183,6 +184,7 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
       exchangeUrls: new Map(Object.entries(sc.live.exchange_urls)),
       sandbox: sc.live.sandbox,
       requestTimeoutMs: sc.live.request_timeout_ms,
+      journalSync: sc.live.journal_sync,
       stateDir: sc.live.state_dir !== undefined ? resolve(sc.live.state_dir) : (ctx.stateDir ?? path.resolve('state')),
       reconcile: {
         unknownOrders: sc.live.reconcile.unknown_orders,

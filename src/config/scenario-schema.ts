@@ -40,6 +40,11 @@ export const liveSchema = z.strictObject({
   exchange_urls: z.record(z.string(), z.url()).default({}),
   /** Use the venues' testnets through ccxt. */
   sandbox: z.boolean().default(false),
+  /**
+   * `full`: each order intent is fsynced before its request leaves (survives a power loss). `normal`:
+   * no fsync on the submit path (survives kill -9, not an OS crash), for the lowest latency.
+   */
+  journal_sync: z.enum(['full', 'normal']).default('full'),
   /** How long a request to a venue may go unanswered before its outcome counts as unknown. */
   request_timeout_ms: z.number().int().min(100).default(10_000),
   /** Where the journal (`journal.sqlite`) and control files live (default `state/` in the working directory). */

@@ -38,6 +38,12 @@ export interface AdoptedOrder {
   readonly fills: readonly OrderFilled[];
 }
 
+/** What the engine knows about a submit besides the order itself. */
+export interface SubmitMeta {
+  /** `performance.now()` when the signal behind the order reached the engine (latency measurement). */
+  readonly signalAt?: number;
+}
+
 export interface ExchangeDriver {
   readonly venue: VenueId;
   /** Markets this driver can trade, with precision and limits. */
@@ -47,7 +53,7 @@ export interface ExchangeDriver {
    * for its arrival time). The outcome — accepted, filled, rejected, unknown — arrives on `events$`.
    * Never rejects for venue outcomes; rejects only on programming errors.
    */
-  submit(order: SubmitOrder): Promise<void>;
+  submit(order: SubmitOrder, meta?: SubmitMeta): Promise<void>;
   /** Requests a cancel; the outcome arrives on `events$` (OrderCanceled, or a fill that won the race). */
   cancel(cmd: CancelOrder): Promise<void>;
   /** Looks an order up by exchange id or client id; undefined when the venue does not know it. */

@@ -272,7 +272,7 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
 
   const startedAt = new Date();
   const secrets = [...creds.values()].flatMap((c) => Object.values(c.reveal()).filter((v): v is string => typeof v === 'string' && v.length > 0));
-  const journal = new SqliteJournal(journalFile, { redact: makeRedactor(secrets) });
+  const journal = new SqliteJournal(journalFile, { redact: makeRedactor(secrets), intentSync: plan.live.journalSync });
   journal.open(plan.runId);
   const skipSignalIds = flags.resume !== undefined ? journal.signalIds(plan.runId) : undefined;
   const recorder = await RunRecorder.open(plan.outDir);

@@ -4,6 +4,7 @@
  * the signals end (after a grace period for open orders) or when aborted (Ctrl-C); then cancels what
  * is still open if asked, and returns the RunResult for the reports.
  */
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
 import { DataError } from '../core/errors.ts';
@@ -99,6 +100,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     idPrefix: clientIdPrefix(o.recovery.family, plan.runId),
     clock,
     journal: o.journal,
+    idSkipAhead: plan.live.journalSync === 'normal' ? 1000 : 0,
     scheduler: new TimerScheduler(),
     ...(o.recovery.resolvePolicy ? { resolvePolicy: o.recovery.resolvePolicy } : {}),
     ...(o.onOrderUpdate || arb
@@ -165,6 +167,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
         signalsSeen++;
         o.onSignal?.(sig, clock.now());
         const refusedBefore = core.refused.length;
+        core.signalAt = performance.now();
         core.signals$.next(sig);
         // An operator watching a paper/live run sees each refusal as it happens.
         if (core.refused.length > refusedBefore) {

@@ -53,6 +53,8 @@ export interface CoreDeps {
    * live always have one; backtests may run without.
    */
   readonly journal?: Journal;
+  /** How far a resumed run's client-id sequence skips past the journal's last id (intents not fsynced). */
+  readonly idSkipAhead?: number;
   /** Time for recovery lookups; without one, an unknown order stays unknown (no lookups). */
   readonly scheduler?: Scheduler;
   /**
@@ -80,6 +82,8 @@ export class TradingCore {
   readonly refused: RefusedSignal[] = [];
   /** Push approved-or-not signals here; the pipeline judges and places them. */
   readonly signals$ = new Subject<OrderSignal>();
+  /** performance.now() when the signal now being placed reached the engine (set by paper/live runs). */
+  signalAt = 0;
   /** Settles orders whose outcome is unknown (undefined without a scheduler). */
   readonly resolver: UnknownResolver | undefined;
   /** Events the engine makes itself (local resolutions), merged with the drivers' events. */
@@ -117,7 +121,9 @@ export class TradingCore {
     this.portfolio = new Portfolio(initial, marketOf);
     this.orders = new OrderRegistry((r) => sink.order(r));
     // A resumed run continues its client-id sequence: an id is never used twice, even across crashes.
-    this.ids = new ClientIdFactory(deps.idPrefix, deps.journal?.lastClientSeq(deps.idPrefix) ?? 0);
+    // With intents not fsynced, a power loss may drop the last few: skip ahead so none is ever reused.
+    const seq = deps.journal?.lastClientSeq(deps.idPrefix) ?? 0;
+    this.ids = new ClientIdFactory(deps.idPrefix, seq > 0 ? seq + (deps.idSkipAhead ?? 0) : 0);
     const journal = deps.journal;
     this.resolver = deps.scheduler
       ? new UnknownResolver({
@@ -186,7 +192,7 @@ export class TradingCore {
       driver: driverOf,
       market: marketOf,
       mark,
-      ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
+      ...(deps.clock ? { now: () => deps.clock!.now(), signalAt: () => this.signalAt } : {}),
       // Rule 1: the intent is durable before the request can leave.
       ...(journal
         ? {

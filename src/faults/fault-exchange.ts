@@ -18,7 +18,7 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Scheduler } from '../core/clock.ts';
 import { roundAmount } from '../domain/precision.ts';
 import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../domain/types.ts';
-import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery } from '../drivers/exchange-driver.ts';
+import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta } from '../drivers/exchange-driver.ts';
 import type { FaultLog, FaultRecord } from './fault-log.ts';
 import type { ActiveWindow, FaultEntry, FaultSchedule } from './fault-schedule.ts';
 
@@ -65,7 +65,7 @@ export class FaultInjectingExchange implements ExchangeDriver {
     return this.inner.loadMarkets();
   }
 
-  async submit(cmd: SubmitOrder): Promise<void> {
+  async submit(cmd: SubmitOrder, meta?: SubmitMeta): Promise<void> {
     const now = this.scheduler.now();
     const { fault, opened } = this.schedule.onOrderRequest({ venue: cmd.venue, symbol: cmd.symbol, ts: now });
     for (const w of opened) this.windowRecord(w);
@@ -100,7 +100,7 @@ export class FaultInjectingExchange implements ExchangeDriver {
       if (typeof handled === 'object') sent = handled;
     }
     if (delay > 0) this.scheduler.after(delay, () => void this.inner.submit(sent));
-    else await this.inner.submit(sent);
+    else await this.inner.submit(sent, meta);
   }
 
   async cancel(cmd: CancelOrder): Promise<void> {

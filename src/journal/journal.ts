@@ -76,6 +76,12 @@ export interface JournalOptions {
   readonly now?: () => TimeMs;
   /** Applied to reasons and run-event details before they are stored (e.g. `makeRedactor(secrets)`). */
   readonly redact?: (text: string) => string;
+  /**
+   * `full` (default): each intent is fsynced before the request may leave — it survives a power loss.
+   * `normal`: intents commit to the WAL without fsync — they survive a process crash (kill -9), not an
+   * OS crash, and the submit path loses the fsync's latency. See sqlite-journal.ts.
+   */
+  readonly intentSync?: 'full' | 'normal';
 }
 
 export interface Journal {

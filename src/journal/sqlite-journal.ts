@@ -10,7 +10,10 @@
  *   - intents (and batches, run registration, migrations) commit with `synchronous=FULL`: the WAL is
  *     fsynced before `recordIntent` returns. An intent is the only record nothing else can rebuild —
  *     if it were lost after the request left, a restart could not know the order exists, and the
- *     resumed client-id sequence could reuse its id (Upbit forbids that even for failed orders);
+ *     resumed client-id sequence could reuse its id (Upbit forbids that even for failed orders).
+ *     `intentSync: 'normal'` trades that for latency (no fsync on the submit path): intents still
+ *     survive kill -9, and a resumed run then skips ahead in its id sequence (see `lastClientSeq`'s
+ *     callers) so a lost tail of intents cannot lead to an id being reused;
  *   - transitions, fills and run events commit with `synchronous=NORMAL` (no fsync, ~14× faster
  *     here). A power loss can lose the latest of them, never an intent or anything before it: the next
  *     FULL commit fsyncs the whole WAL, earlier NORMAL commits included. What is lost is exactly what
@@ -95,10 +98,12 @@ export class SqliteJournal implements Journal {
   private session: Session | undefined;
   private readonly now: () => TimeMs;
   private readonly redact: (s: string) => string;
+  private readonly intentSync: 'full' | 'normal';
 
   constructor(readonly file: string = DEFAULT_JOURNAL_FILE, opts: JournalOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.redact = opts.redact ?? noRedaction;
+    this.intentSync = opts.intentSync ?? 'full';
   }
 
   open(runId: string): void {
@@ -127,7 +132,7 @@ export class SqliteJournal implements Journal {
     const s = this.live();
     checkTs(cmd.ts, `intent ${cmd.clientId}`);
     // Outside a batch this commit is the intent's own: make it fsync. Inside, the batch's commit does.
-    const own = !s.db.inTransaction;
+    const own = !s.db.inTransaction && this.intentSync === 'full';
     if (own) s.st.syncFull.run();
     try {
       s.intentTx(cmd);

@@ -21,6 +21,8 @@ export interface PlaceOrdersDeps {
   readonly beforeSend?: (order: OrderState) => void;
   /** Time stamped on orders; default the signal's own time (right for event-time backtests). */
   readonly now?: () => number;
+  /** When the signal being placed reached the engine (performance.now()), passed to the driver. */
+  readonly signalAt?: () => number;
 }
 
 /** Builds the order for a signal, rounded to the market's precision. */
@@ -78,6 +80,6 @@ export function placeOrder(deps: PlaceOrdersDeps, sig: OrderSignal): OrderState 
   }
   deps.beforeSend?.(order);
   deps.orders.transition(order, 'submit', cmd.ts);
-  void deps.driver(cmd.venue).submit(cmd);
+  void deps.driver(cmd.venue).submit(cmd, deps.signalAt ? { signalAt: deps.signalAt() } : undefined);
   return order;
 }

@@ -71,7 +71,7 @@ export function formatConsoleSummary(s: Summary, options: ConsoleSummaryOptions 
   row('risk', `${s.risk_state.state}${s.risk_state.reason ? ` — ${s.risk_state.reason}` : ''}`);
   const riskAt = lines.length;
   const lat = s.submit_to_request_ms;
-  if (lat) row('latency', `submit → request p50 ${lat.p50.toFixed(2)} ms  p99 ${lat.p99.toFixed(2)} ms  (${lat.count} orders)`);
+  if (lat) row('latency', `signal → request p50 ${lat.p50.toFixed(2)} ms  p99 ${lat.p99.toFixed(2)} ms  (${lat.count} orders)`);
   if (s.warnings.length > 0) {
     row('warnings', String(s.warnings.length));
     for (const w of s.warnings.slice(0, MAX_WARNING_LINES)) row('', `- ${w}`);

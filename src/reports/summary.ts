@@ -62,6 +62,10 @@ export interface Summary {
   readonly events_processed: number;
   readonly warnings: readonly string[];
   /** Live runs only: submit → HTTP request inside the process, in ms. */
+  /**
+   * Paper/live: in-process latency from a signal reaching the engine (risk gate, order building, the
+   * journal's fsync of the intent, the driver) to the HTTP request handed to the transport; ms.
+   */
   readonly submit_to_request_ms?: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
 }
 

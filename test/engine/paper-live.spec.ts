@@ -101,7 +101,7 @@ describe('paper and live runs against the emulator (real ccxt over HTTP on 127.0
     // The in-process latency from submit to the HTTP request is measured and reported.
     expect(summary.submit_to_request_ms?.count).toBe(2);
     expect(summary.submit_to_request_ms!.p99).toBeGreaterThan(0);
-    expect(io.lines.join('\n')).toMatch(/latency +submit → request p50/);
+    expect(io.lines.join('\n')).toMatch(/latency +signal → request p50/);
   });
 
   it('when signals arrive as JSON lines on stdin then each is acted on', async () => {

@@ -17,7 +17,7 @@ import type { Clock } from '../../core/clock.ts';
 import { crashPoint } from '../../core/crash-points.ts';
 import { describeError } from '../../core/errors.ts';
 import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
-import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery } from '../exchange-driver.ts';
+import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta } from '../exchange-driver.ts';
 import { BookTops } from './book-tops.ts';
 import { balancesFromCcxt, lookupParams, orderParams, orderSnapshotFromCcxt, type CcxtOrderCall } from './ccxt-mapper.ts';
 import { CcxtProbe, type CallRecord } from './ccxt-probe.ts';
@@ -126,8 +126,10 @@ export class LiveExchange implements ExchangeDriver {
     return [...this.lat];
   }
 
-  async submit(cmd: SubmitOrder): Promise<void> {
-    const startedAt = performance.now();
+  async submit(cmd: SubmitOrder, meta?: SubmitMeta): Promise<void> {
+    // Latency runs from the signal reaching the engine (risk gate, order, journal fsync included) when
+    // the engine says when that was; else from this call.
+    const startedAt = meta?.signalAt ?? performance.now();
     const client = this.venueClient;
     const markets = await this.loadMarkets().catch((err: Error) => err);
     const market = markets instanceof Error ? undefined : markets.get(cmd.symbol);
