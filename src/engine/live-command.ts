@@ -434,7 +434,9 @@ async function paperFailureReport(
     venueBalances.set(venue, await d.fetchBalance());
   }
   const b = new Map<string, BelievedOrder>();
-  for (const r of believed.values()) b.set(r.clientId, { status: r.status, filled: r.filled, ...(r.signalId !== undefined ? { signalId: r.signalId } : {}) });
+  for (const r of believed.values()) {
+    b.set(r.clientId, { status: r.status, filled: r.filled, ...(r.signalId !== undefined ? { signalId: r.signalId } : {}), ...(r.resolution !== undefined ? { resolution: r.resolution } : {}) });
+  }
   return failureReport(log.finish(endTs, orderNow), checkInvariants({ venueOrders, believed: b, ledger, venueBalances, markets }));
 }
 

@@ -187,6 +187,12 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
     await reconciler.stop();
   }
   core.throwIfFailed();
+  // Orders whose outcome is still being looked up are settled first (bounded): a cancel cannot tell
+  // "never placed" from "gone", the lookup can.
+  if (core.resolver && core.resolver.pendingCount > 0 && !o.abort.aborted) {
+    o.log(`waiting for ${core.resolver.pendingCount} order(s) of unknown outcome to be looked up`);
+    await Promise.race([core.resolver.idle(), new Promise<void>((r) => setTimeout(r, o.recovery.settleTimeoutMs).unref())]);
+  }
   if (plan.live.cancelOnExit) await cancelOpen(core, drivers, clock, o.log);
 
   const endTs = clock.now();

@@ -88,7 +88,10 @@ export function checkInvariants(x: InvariantInputs): InvariantCheck {
     }
   }
   for (const [id, ours] of x.believed) {
-    if (!seen.has(id) && (PLACED.has(ours.status) || ours.status === 'unknown')) {
+    // Settled locally as gone with nothing filled (never placed, or unseen after a cancel), and indeed
+    // not at the venue: consistent. Anything else believed placed must be at a venue.
+    const settledGone = ours.resolution === 'local' && ours.filled === 0;
+    if (!seen.has(id) && !settledGone && (PLACED.has(ours.status) || ours.status === 'unknown')) {
       lost++;
       details.push(`lost: tradeflow believes ${id} is ${ours.status}; no venue has it`);
     }

@@ -25,7 +25,7 @@ function scenario(dir: string, faults: unknown[]): string {
     JSON.stringify({
       name: 'faulty',
       venues: { binance: { balances: { USDT: 5000, BTC: 0.5 } } },
-      live: { poll_interval_ms: 100, speed: 0, linger_ms: 3000, request_timeout_ms: 400, reconcile: { absent_lookups: 3, absent_after_ms: 600, interval_ms: 0 } },
+      live: { poll_interval_ms: 100, speed: 0, linger_ms: 6000, request_timeout_ms: 400, reconcile: { absent_lookups: 3, absent_after_ms: 600, interval_ms: 0 } },
       faults: { seed: 3, schedule: faults },
     }),
   );
