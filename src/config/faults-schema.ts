@@ -13,6 +13,8 @@ export const ORDER_FAULT_KINDS = [
   'error-5xx-after-accept',
   'unknown-status',
   'reject',
+  /** One arbitrage leg failing: the venue named by `venue` refuses the leg (a reject scoped to one venue). */
+  'leg-failure',
   'partial-then-cancel',
   'drop-event',
   'repeat-event',
@@ -58,6 +60,7 @@ export const faultEntrySchema = z
     const triggers = [f.order !== undefined, f.probability !== undefined, f.at !== undefined].filter(Boolean).length;
     if (triggers !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of order, probability or at', path: ['kind'] });
     const isWindow = (WINDOW_FAULT_KINDS as readonly string[]).includes(f.kind);
+    if (f.kind === 'leg-failure' && f.venue === undefined) ctx.addIssue({ code: 'custom', message: 'leg-failure fails one leg: name its venue', path: ['venue'] });
     if (f.kind === 'price-gap' && f.gap_pct === undefined) ctx.addIssue({ code: 'custom', message: 'price-gap needs gap_pct', path: ['gap_pct'] });
     if (f.kind === 'price-gap' && f.at === undefined) ctx.addIssue({ code: 'custom', message: 'price-gap strikes at a time: give at', path: ['at'] });
     if (f.kind === 'crash' && f.at === undefined && f.order === undefined) ctx.addIssue({ code: 'custom', message: 'crash strikes at a time or an order: give at or order', path: ['at'] });

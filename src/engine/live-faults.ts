@@ -23,7 +23,7 @@ import type { FaultRecord } from '../faults/fault-log.ts';
 const EMULATOR_KINDS: ReadonlySet<string> = new Set<string>(FAULT_KINDS.filter((k) => (SCENARIO_FAULT_KINDS as readonly string[]).includes(k)));
 
 /** Kinds the paper venue's fault-injecting driver plays in wall time. */
-const PAPER_KINDS = new Set(['timeout-after-accept', 'timeout-before-accept', 'error-5xx-after-accept', 'unknown-status', 'reject', 'partial-then-cancel', 'drop-event', 'repeat-event', 'clock-skew', 'rate-limit', 'ip-ban', 'latency-spike']);
+const PAPER_KINDS = new Set(['timeout-after-accept', 'timeout-before-accept', 'error-5xx-after-accept', 'unknown-status', 'reject', 'leg-failure', 'partial-then-cancel', 'drop-event', 'repeat-event', 'clock-skew', 'rate-limit', 'ip-ban', 'latency-spike']);
 
 /** How tradeflow notices each kind and what it does (the emulator only says what it did). */
 const LIVE_TEXT: Record<string, { detected: string; action: string }> = {

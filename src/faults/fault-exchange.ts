@@ -179,8 +179,15 @@ export class FaultInjectingExchange implements ExchangeDriver {
         this.muted.set(cmd.clientId, { rec, held: [] });
         return cmd;
       }
-      case 'reject': {
-        const rec = this.log.strike(f, at, { detected: 'venue rejected the order (-2010)', action: 'marked rejected with the reason; not retried' });
+      case 'reject':
+      case 'leg-failure': {
+        const rec = this.log.strike(
+          f,
+          at,
+          f.kind === 'reject'
+            ? { detected: 'venue rejected the order (-2010)', action: 'marked rejected with the reason; not retried' }
+            : { detected: `arbitrage leg on ${cmd.venue} rejected (-2010)`, action: 'leg marked failed, never resent; the arbitrage hedged, unwound or reported per its policy' },
+        );
         this.log.touch(rec, cmd.clientId);
         this.log.note(rec, { outcome: `${cmd.clientId} rejected, not retried` });
         this.emit({ kind: 'OrderRejected', ...this.base(cmd, now), code: '-2010', reason: 'Order rejected by the venue (injected)' });

@@ -18,6 +18,7 @@ const SETTLES: Record<FaultKind, Settles> = {
   'error-5xx-after-accept': 'leaves-unknown',
   'unknown-status': 'leaves-unknown',
   reject: 'at-once',
+  'leg-failure': 'at-once',
   'partial-then-cancel': 'final',
   'drop-event': 'fill-applied',
   'repeat-event': 'at-once',

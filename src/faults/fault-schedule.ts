@@ -16,6 +16,7 @@ export type FaultKind =
   | 'error-5xx-after-accept'
   | 'unknown-status'
   | 'reject'
+  | 'leg-failure'
   | 'partial-then-cancel'
   | 'drop-event'
   | 'repeat-event'

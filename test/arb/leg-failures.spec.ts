@@ -46,6 +46,16 @@ describe('arbitrage leg failures, injected on one venue', () => {
     expect(r.arb.inventory.transfers).toEqual([{ asset: 'BTC', from: 'binance', to: 'upbit', amount: '0.02' }]);
   });
 
+  it('when a leg-failure fault names Upbit then that leg fails, is never resent, and the arbitrage is hedged; failures.json says so', async () => {
+    const r = await run({ kind: 'leg-failure' });
+    expect(r.arb.trades[0]!.outcome).toBe('hedged');
+    const upbit = r.submits.filter((s) => s.venue === 'upbit');
+    expect(upbit.map((s) => s.signalId)).toEqual(['arb-1:sell', 'arb-1:hedge-1']);
+    const f = r.failures!.faults.find((x) => x.kind === 'leg-failure')!;
+    expect(f.detected).toMatch(/arbitrage leg on upbit rejected/);
+    expectClean(r);
+  });
+
   it('when the Upbit leg is rejected then the sell is hedged on Upbit under a new client id, once', async () => {
     const r = await run({ kind: 'reject' });
     const t = r.arb.trades[0]!;
