@@ -97,7 +97,7 @@ export function classifyError(err: unknown, ctx: ErrorContext): ErrorClass {
   // 1. Bans and rate limits: the venue refused to process the request at all.
   if (status === 418 || /IP banned until/i.test(message)) {
     const now = ctx.now ?? 0;
-    const until = bannedUntil(message) ?? now + (retryAfter(ctx.headers, now) ?? DEFAULT_BAN_MS);
+    const until = bannedUntil(message, now) ?? now + (retryAfter(ctx.headers, now) ?? DEFAULT_BAN_MS);
     return { ...base, kind: 'transient', code: 'HTTP_418', banUntil: until, retryAfterMs: Math.max(0, until - now) };
   }
   if (err instanceof RateLimitExceeded || err instanceof DDoSProtection || status === 429) {
@@ -163,9 +163,21 @@ function statusFromMessage(message: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function bannedUntil(message: string): number | undefined {
-  const m = /banned until (\d{13})/i.exec(message);
-  return m ? Number(m[1]) : undefined;
+/**
+ * When a ban ends, from the venue's message: Binance names the epoch ms (`IP banned until 1700000000000`);
+ * Upbit gives the time with its offset (KST, `2024-01-01T09:00:05+09:00`) and the seconds left
+ * (`(5초 후)`, or `5 seconds`). Undefined when the message says neither.
+ */
+export function bannedUntil(message: string, now: number): number | undefined {
+  const epoch = /banned until (\d{13})/i.exec(message);
+  if (epoch) return Number(epoch[1]);
+  const iso = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})/.exec(message);
+  if (iso) {
+    const at = Date.parse(iso[0].replace(' ', 'T'));
+    if (Number.isFinite(at)) return at;
+  }
+  const secs = /(\d+(?:\.\d+)?)\s*(?:초|seconds?\b|secs?\b)/i.exec(message);
+  return secs ? now + Math.round(Number(secs[1]) * 1000) : undefined;
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Header names are matched case-insensitively. */

@@ -104,6 +104,23 @@ const submitRows: Row[] = [
       expect(c.retryAfterMs).toBe(600_000);
     },
   },
+  {
+    name: 'Upbit 418 giving the ban end in KST and the seconds left: the ban ends then, not at a default',
+    err: () => fromResponse(upbit, 418, `{"error":{"name":"too_many_requests","message":"Too many API requests. 요청이 차단되었습니다: ${new Date(NOW + 5000 + 9 * 3600_000).toISOString().slice(0, 19)}+09:00 이후 (5초 후) 다시 시도해주세요."}}`),
+    ctx: { httpStatus: 418 },
+    kind: 'transient',
+    expect: (c) => {
+      expect(c.banUntil).toBe(Math.floor((NOW + 5000) / 1000) * 1000);
+      expect(c.code).toBe('HTTP_418');
+    },
+  },
+  {
+    name: 'a 418 that only says how many seconds are left',
+    err: () => fromResponse(upbit, 418, '{"error":{"name":"too_many_requests","message":"blocked; retry in 7 seconds"}}'),
+    ctx: { httpStatus: 418 },
+    kind: 'transient',
+    expect: (c) => expect(c.banUntil).toBe(NOW + 7000),
+  },
   { name: '418 without any duration: the shortest documented ban', err: () => new DDoSProtection('x'), ctx: { httpStatus: 418 }, kind: 'transient', expect: (c) => expect(c.banUntil).toBe(NOW + DEFAULT_BAN_MS) },
   { name: 'InvalidNonce / Binance -1021: resync the clock', err: () => fromResponse(binance, 400, '{"code":-1021,"msg":"Timestamp for this request was 1000ms ahead of the server\'s time."}'), kind: 'transient', expect: (c) => expect(c.resyncClock).toBe(true) },
   { name: 'InvalidNonce (class only)', err: () => new InvalidNonce('nonce too small'), kind: 'transient', expect: (c) => expect(c.resyncClock).toBe(true) },
