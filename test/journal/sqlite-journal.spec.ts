@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCredentials } from '../../src/config/api-keys.ts';
@@ -139,6 +139,29 @@ describe('sqlite journal durability policy', () => {
       });
       expect(log.splice(0)).toEqual(['syncFull', 'insertOrder', 'syncNormal']);
       expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    } finally {
+      j.close();
+      cleanup();
+    }
+  });
+});
+
+describe('SqliteJournal WAL checkpoints', () => {
+  it('when intents are written, then no checkpoint runs inside them; transitions and fills take them, so the WAL stays bounded', () => {
+    const { file, cleanup } = tempJournalFile();
+    const j = new SqliteJournal(file, { intentSync: 'normal' });
+    try {
+      j.open('wal-run');
+      const wal = () => statSync(`${file}-wal`).size;
+      // 3,000 intents and nothing else: no checkpoint, so every page stays in the WAL.
+      for (let i = 1; i <= 3000; i++) j.recordIntent(intent(`w-${i.toString(36)}`));
+      const afterIntents = wal();
+      expect(afterIntents).toBeGreaterThan(1_000 * 4096); // more than SQLite's 1000-page auto-checkpoint
+      // Transitions checkpoint every few hundred writes: the WAL file is reused from its start, not grown.
+      for (let round = 0; round < 4; round++) {
+        for (let i = 1; i <= 3000; i++) j.recordTransition(`w-${i.toString(36)}`, round % 2 ? 'open' : 'submitting', 2_000 + round, undefined, `x${i}`);
+      }
+      expect(wal()).toBeLessThan(afterIntents * 2);
     } finally {
       j.close();
       cleanup();
