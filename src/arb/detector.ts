@@ -22,7 +22,7 @@ import type { Asset, Atto, BookLevelEvent, MarketDef, MarketSymbol, TimeMs, Venu
 import { BookSet, DEFAULT_MAX_LEVELS, type DepthBook } from './books.ts';
 import { BookRate, QuoteConverter, type RateMode, type RateSeries } from './conversion.ts';
 import { EdgeResult, marginalClears, type EdgeTerms } from './edge.ts';
-import { emptySkipCounts, type Opportunity, type SkipCounts } from './opportunity.ts';
+import { emptySkipCounts, makeOpportunity, type Opportunity, type SkipCounts } from './opportunity.ts';
 import { PremiumSeries } from './premium.ts';
 import type { Ratio } from './ratio.ts';
 import { sizeOpportunity } from './sizing.ts';
@@ -297,29 +297,7 @@ export class ArbDetector {
     const e = this.edge;
     const conv = d.buy.conv.identity ? d.sell.conv : d.buy.conv;
     this.counts.opportunities++;
-    this.emit(
-      Object.freeze({
-        ts: t,
-        buyVenue: buy.venue,
-        buySymbol: buy.symbol,
-        sellVenue: sell.venue,
-        sellSymbol: sell.symbol,
-        base: buy.base,
-        size: r.size,
-        expectedBuyPrice: e.buyVwap,
-        expectedSellPrice: e.sellVwap,
-        buyNotionalRef: e.buyRef,
-        sellNotionalRef: e.sellRef,
-        referenceQuote: this.config.referenceQuote,
-        grossEdgeBps: e.grossBps,
-        netEdgeBps: e.netBps,
-        buyFee: d.buyFee,
-        sellFee: d.sellFee,
-        rate: conv.rate,
-        rateAgeMs: conv.identity ? 0 : conv.ageMs,
-        binding: r.binding,
-      }),
-    );
+    this.emit(makeOpportunity({ ts: t, buy, sell, sized: r, edge: e, referenceQuote: this.config.referenceQuote, buyFee: d.buyFee, sellFee: d.sellFee, conv }));
   }
 
   /**

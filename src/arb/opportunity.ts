@@ -60,6 +60,46 @@ export interface Opportunity {
   readonly binding: SizeBinding;
 }
 
+/** The parts an Opportunity is made of, as the detector and the execution-time re-check hold them. */
+export interface OpportunityParts {
+  readonly ts: TimeMs;
+  readonly buy: { readonly venue: VenueId; readonly symbol: MarketSymbol; readonly base: Asset };
+  readonly sell: { readonly venue: VenueId; readonly symbol: MarketSymbol };
+  readonly sized: { readonly size: number; readonly binding: SizeBinding };
+  readonly edge: { readonly buyVwap: number; readonly sellVwap: number; readonly buyRef: number; readonly sellRef: number; readonly grossBps: number; readonly netBps: number };
+  readonly referenceQuote: Asset;
+  readonly buyFee: number;
+  readonly sellFee: number;
+  /** The conversion used (see Opportunity.rate): the buy leg's, or the sell leg's when the buy leg's is the identity. */
+  readonly conv: { readonly identity: boolean; readonly rate: number; readonly ageMs: number };
+}
+
+/** A frozen Opportunity from its parts (one place builds it, for the detector and the re-check alike). */
+export function makeOpportunity(p: OpportunityParts): Opportunity {
+  const { edge: e } = p;
+  return Object.freeze({
+    ts: p.ts,
+    buyVenue: p.buy.venue,
+    buySymbol: p.buy.symbol,
+    sellVenue: p.sell.venue,
+    sellSymbol: p.sell.symbol,
+    base: p.buy.base,
+    size: p.sized.size,
+    expectedBuyPrice: e.buyVwap,
+    expectedSellPrice: e.sellVwap,
+    buyNotionalRef: e.buyRef,
+    sellNotionalRef: e.sellRef,
+    referenceQuote: p.referenceQuote,
+    grossEdgeBps: e.grossBps,
+    netEdgeBps: e.netBps,
+    buyFee: p.buyFee,
+    sellFee: p.sellFee,
+    rate: p.conv.rate,
+    rateAgeMs: p.conv.identity ? 0 : p.conv.ageMs,
+    binding: p.sized.binding,
+  });
+}
+
 /** Per-reason skip counters (plain numeric fields, updated in place). */
 export type SkipCounts = Record<SkipReason, number>;
 

@@ -14,7 +14,7 @@ import type { BookSet, DepthBook } from './books.ts';
 import { BookRate, QuoteConverter, type RateMode } from './conversion.ts';
 import type { ArbPair, ConversionSpec, DetectorConfig, Inventory } from './detector.ts';
 import { EdgeResult, marginalClears, type EdgeTerms } from './edge.ts';
-import type { Opportunity, SkipReason } from './opportunity.ts';
+import { makeOpportunity, type Opportunity, type SkipReason } from './opportunity.ts';
 import type { Ratio } from './ratio.ts';
 import { sizeOpportunity } from './sizing.ts';
 
@@ -124,27 +124,7 @@ export class ArbPricer {
     const conv = b.conv.identity ? s.conv : b.conv;
     return {
       ok: true,
-      opportunity: Object.freeze({
-        ts: t,
-        buyVenue: buy.venue,
-        buySymbol: buy.symbol,
-        sellVenue: sell.venue,
-        sellSymbol: sell.symbol,
-        base: buy.base,
-        size: r.size,
-        expectedBuyPrice: e.buyVwap,
-        expectedSellPrice: e.sellVwap,
-        buyNotionalRef: e.buyRef,
-        sellNotionalRef: e.sellRef,
-        referenceQuote: this.config.referenceQuote,
-        grossEdgeBps: e.grossBps,
-        netEdgeBps: e.netBps,
-        buyFee: b.fee,
-        sellFee: s.fee,
-        rate: conv.rate,
-        rateAgeMs: conv.identity ? 0 : conv.ageMs,
-        binding: r.binding,
-      }),
+      opportunity: makeOpportunity({ ts: t, buy, sell, sized: r, edge: e, referenceQuote: this.config.referenceQuote, buyFee: b.fee, sellFee: s.fee, conv }),
     };
   }
 
