@@ -24,8 +24,7 @@
  * cost of detection is `wall_ns_per_update` of the detector-only case (wall time per update over the
  * whole run, merge and stub included).
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ArbDetector, type Inventory } from '../src/arb/detector.ts';
@@ -39,7 +38,7 @@ import type { Asset, Atto, MarketDef, VenueId } from '../src/domain/types.ts';
 import { marketColumnsInWorker } from '../src/market/market-worker.ts';
 import { LEVEL_ASK, LEVEL_RESET, type MarketColumns } from '../src/sources/columns.ts';
 import { forEachByTime } from '../src/sources/merge-columns.ts';
-import { DATA_DIR, START } from './generate.ts';
+import { DATA_DIR, START, writeLines } from './generate.ts';
 import { planFromInputs } from '../src/engine/backtest-command.ts';
 import { runBacktest } from '../src/engine/run-backtest.ts';
 import type { ArbitrageReport } from '../src/engine/arb-report.ts';
@@ -101,26 +100,6 @@ interface BookGen {
   readonly seed: number;
 }
 
-function writeLines(file: string, gen: () => Iterable<string>): Promise<string> {
-  return (async () => {
-    if (existsSync(file)) return file;
-    mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
-    const out = createWriteStream(tmp);
-    let chunk = '';
-    for (const line of gen()) {
-      chunk += line + '\n';
-      if (chunk.length > 1 << 16) {
-        if (!out.write(chunk)) await once(out, 'drain');
-        chunk = '';
-      }
-    }
-    out.end(chunk);
-    await once(out, 'finish');
-    renameSync(tmp, file);
-    return file;
-  })();
-}
 
 /**
  * One venue's L2 file: a 20-level snapshot, then messages. When the target price is a spacing or more

@@ -11,7 +11,7 @@ export const DATA_DIR = path.resolve(import.meta.dirname, '.data');
 
 
 /** Writes lines produced by `gen` to `file` through a temp name; skips work when the file exists. */
-async function writeLines(file: string, gen: () => Iterable<string>): Promise<string> {
+export async function writeLines(file: string, gen: () => Iterable<string>): Promise<string> {
   if (existsSync(file)) return file;
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;

@@ -17,6 +17,7 @@
  * view may therefore show fewer levels than the venue has — it never shows liquidity that is not
  * there, so sizes computed on it are conservative.
  */
+import { lowerBound } from '../core/sorted.ts';
 import type { MarketSymbol, TimeMs, VenueId } from '../domain/types.ts';
 
 /** Default visible depth per side; L2 feeds of interest publish 20 (Upbit) to a few hundred levels. */
@@ -112,18 +113,6 @@ export class DepthSide {
     this.sizes[i] = size;
     this.len = ++n;
   }
-}
-
-/** First index in `a[0..n)` whose value is ≥ `s`. */
-function lowerBound(a: Float64Array, n: number, s: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** One market's visible book and the event time of its last update. */

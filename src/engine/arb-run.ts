@@ -157,16 +157,7 @@ export class BacktestArbitrage {
   }
 
   report(initial: BalanceSheet, final: BalanceSheet, endTs: TimeMs): ArbitrageReport {
-    return arbitrageReport({
-      executor: this.executor,
-      referenceQuote: this.arb.referenceQuote,
-      policy: this.arb.policy,
-      sequential: this.arb.sequential,
-      thresholdBps: this.arb.thresholdBps,
-      initial,
-      final,
-      endTs,
-    });
+    return reportOf(this.executor, this.arb, initial, final, endTs);
   }
 }
 
@@ -205,15 +196,20 @@ export class LiveArbitrage {
   }
 
   report(initial: BalanceSheet, final: BalanceSheet, endTs: TimeMs): ArbitrageReport {
-    return arbitrageReport({
-      executor: this.executor,
-      referenceQuote: this.arb.referenceQuote,
-      policy: this.arb.policy,
-      sequential: this.arb.sequential,
-      thresholdBps: this.arb.thresholdBps,
-      initial,
-      final,
-      endTs,
-    });
+    return reportOf(this.executor, this.arb, initial, final, endTs);
   }
+}
+
+/** arbitrage.json of a run, the same for a backtest's and a paper/live run's executor. */
+function reportOf(executor: ArbExecutor, arb: ArbPlan, initial: BalanceSheet, final: BalanceSheet, endTs: TimeMs): ArbitrageReport {
+  return arbitrageReport({
+    executor,
+    referenceQuote: arb.referenceQuote,
+    policy: arb.policy,
+    sequential: arb.sequential,
+    thresholdBps: arb.thresholdBps,
+    initial,
+    final,
+    endTs,
+  });
 }

@@ -7,6 +7,7 @@
  * of the book, by far the most frequent, are then appends and truncations; deeper inserts and deletes
  * are one `copyWithin` (a memmove) with no allocation.
  */
+import { lowerBound } from '../core/sorted.ts';
 
 const INITIAL_CAPACITY = 64;
 
@@ -92,18 +93,6 @@ export class BookSide {
     this.skeys = skeys;
     this.qtys = qtys;
   }
-}
-
-/** First index in `a[0..n)` whose value is ≥ `s`. */
-function lowerBound(a: Float64Array, n: number, s: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < s) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class OrderBook {

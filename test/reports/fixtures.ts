@@ -2,6 +2,7 @@
  * RunResult fixtures for the report tests: one small run whose figures are computed by hand in the
  * comments below, builders for single records, and a seeded generator for large runs.
  */
+import { seededRandom } from '../../src/core/random.ts';
 import { notionalAtto, parseAtto } from '../../src/domain/money.ts';
 import type { EquitySeries, FillRecord, OrderRecord, RefusedSignal, RunResult } from '../../src/domain/run-result.ts';
 import type { Asset, Atto, OrderStatus, TimeMs, VenueId } from '../../src/domain/types.ts';
@@ -140,17 +141,8 @@ export function handRun(over: Partial<RunResult> = {}): RunResult {
   };
 }
 
-/** Deterministic PRNG (mulberry32) so large fixtures are the same on every run. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the project's mulberry32) so large fixtures are the same on every run. */
+export const prng = seededRandom;
 
 /** A random walk of `samples` equity points, one per second. */
 export function largeEquity(samples: number, seed = 1): EquitySeries {

@@ -5,6 +5,7 @@
  * function of the seed; only its timing follows the wall clock. Resting orders fill when the book
  * walks through them, like any data book.
  */
+import { seededRandom } from '../../core/random.ts';
 import { roundPrice, snapToStep, tickAt } from '../../domain/precision.ts';
 import type { BookLevelEvent, MarketDef, MarketSymbol } from '../../domain/types.ts';
 import type { VenueCore } from '../venue-core.ts';
@@ -26,21 +27,10 @@ export interface WalkOptions {
   readonly levelNotional?: number;
 }
 
-/** mulberry32: small, fast, good enough for a book that only has to look plausible and repeat. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One walker per market: next() moves the mid and returns the snapshot rows of the new book. */
 export function walker(def: MarketDef, startPrice: number, seed: number, o: Omit<WalkOptions, 'seed'> = {}): () => BookLevelEvent[] {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const levels = o.levels ?? 10;
   const vol = (o.volatilityBps ?? 5) / 1e4;
   const spread = (o.spreadBps ?? 2) / 1e4;
