@@ -9,11 +9,11 @@ import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
 import type { OrderState } from '../domain/order-registry.ts';
 import type { BalanceSheet, OrderRecord, RefusedSignal, RunSink } from '../domain/run-result.ts';
 import type { Asset, Atto, MarketDef, MarketEvent, MarketSymbol, OrderEvent, OrderSnapshot, OrderStatus, TimeMs, VenueId } from '../domain/types.ts';
-import { checkInvariants, failureReport, type BelievedOrder, type FailureReport } from '../faults/failure-report.ts';
+import { believedOf, checkInvariants, failureReport, type FailureReport } from '../faults/failure-report.ts';
 import { FaultInjectingExchange } from '../faults/fault-exchange.ts';
 import { FaultLog, type FaultRecord } from '../faults/fault-log.ts';
 import { FaultSchedule, type FaultPlanSpec } from '../faults/fault-schedule.ts';
-import { faultyMarketView, gappedFeed, type MarketFeed, type MarketView } from '../faults/market-faults.ts';
+import { faultyMarketView, gappedEvent, gappedFeed, type MarketFeed, type MarketView } from '../faults/market-faults.ts';
 import type { SimulatedExchange } from '../sim/simulated-exchange.ts';
 import { teeOrderRecords } from './tee-orders.ts';
 
@@ -62,19 +62,7 @@ export class BacktestFaults {
   gapped(venue: VenueId): { feed: MarketFeed; event: (ev: MarketEvent) => MarketEvent } | undefined {
     const gaps = this.spec.entries.filter((e) => e.kind === 'price-gap' && (e.venue === undefined || e.venue === venue));
     if (gaps.length === 0) return undefined;
-    const sim = this.venues.get(venue)!;
-    const feed = gappedFeed(sim, this.schedule, venue);
-    const factor = (ev: MarketEvent) => this.schedule.activeWindows('price-gap', venue, ev.symbol, ev.ts).reduce((k, w) => k * (1 + w.entry.gapPct / 100), 1);
-    return {
-      feed,
-      event: (ev) => {
-        const k = factor(ev);
-        if (k === 1) return ev;
-        if (ev.kind === 'candle') return { ...ev, open: ev.open * k, high: ev.high * k, low: ev.low * k, close: ev.close * k };
-        if (ev.kind === 'trade') return { ...ev, price: ev.price * k };
-        return ev; // book data: refused at plan time
-      },
-    };
+    return { feed: gappedFeed(this.venues.get(venue)!, this.schedule, venue), event: (ev) => gappedEvent(ev, this.schedule, venue) };
   }
 
   /** The run's sink, also keeping what tradeflow believes of every order (for the invariants). */
@@ -99,11 +87,7 @@ export class BacktestFaults {
       venueOrders.set(venue, [...this.drivers.get(venue)!.allOrders()]);
       venueBalances.set(venue, await sim.fetchBalance());
     }
-    const believed = new Map<string, BelievedOrder>();
-    for (const r of this.believed.values()) {
-      believed.set(r.clientId, { status: r.status, filled: r.filled, ...(r.signalId !== undefined ? { signalId: r.signalId } : {}), ...(r.resolution !== undefined ? { resolution: r.resolution } : {}) });
-    }
-    const invariants = checkInvariants({ venueOrders, believed, ledger, venueBalances, markets: this.markets.values() });
+    const invariants = checkInvariants({ venueOrders, believed: believedOf(this.believed.values()), ledger, venueBalances, markets: this.markets.values() });
     return failureReport(faults, invariants, this.anomalies);
   }
 

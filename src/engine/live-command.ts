@@ -19,18 +19,14 @@ import { marketFromCcxt } from '../drivers/live/ccxt-mapper.ts';
 import { LiveExchange } from '../drivers/live/live-exchange.ts';
 import { TimerScheduler } from '../core/clock.ts';
 import { InvariantError, TradeflowError } from '../core/errors.ts';
-import { attoToNumber, toAtto } from '../domain/money.ts';
-import type { OrderState } from '../domain/order-registry.ts';
-import type { BalanceSheet, OrderRecord } from '../domain/run-result.ts';
-import type { Asset, Atto, OrderSnapshot } from '../domain/types.ts';
-import { checkInvariants, failureReport, type BelievedOrder, type FailureReport } from '../faults/failure-report.ts';
+import type { OrderRecord } from '../domain/run-result.ts';
+import type { FailureReport } from '../faults/failure-report.ts';
 import { FaultInjectingExchange } from '../faults/fault-exchange.ts';
 import { FaultLog } from '../faults/fault-log.ts';
 import { FaultSchedule } from '../faults/fault-schedule.ts';
-import { checkLiveFaults, emulatorFaultSpecs, installEmulatorFaults, liveFailureReport } from './live-faults.ts';
+import { checkLiveFaults, emulatorFaultSpecs, installEmulatorFaults, liveFailureReport, paperFailureReport, withCrashes, withJournaled } from './live-faults.ts';
 import { teeOrderRecords } from './tee-orders.ts';
 import { SUPERVISED_ENV, crashRecords, noteReconciled, supervise } from './supervisor.ts';
-import type { FaultRecord } from '../faults/fault-log.ts';
 import type { TradingCore } from './trading-core.ts';
 import { makeRedactor } from '../drivers/live/redact.ts';
 import { SqliteJournal, journaledRunIds } from '../journal/sqlite-journal.ts';
@@ -224,7 +220,7 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
       if (!paperFaults) return p;
       const faulty = new FaultInjectingExchange(p, paperFaults.schedule, paperFaults.log, paperFaults.scheduler, venueMarkets);
       // What the run asks of a paper venue besides the driver contract: its feeds, marks and book age.
-      return Object.assign(faulty, { start: () => p.start(), mark: (s: string) => p.mark(s), lastUpdate: (s: string) => p.lastUpdate(s), paper: p });
+      return Object.assign(faulty, { start: () => p.start(), mark: (s: string) => p.mark(s), lastUpdate: (s: string) => p.lastUpdate(s) });
     };
     drivers.set(
       venue,
@@ -389,55 +385,6 @@ function childArgs(scenarioFile: string | undefined, flags: LiveFlags): string[]
     for (const item of Array.isArray(v) ? v : [v]) out.push(...(item === true ? [`--${k}`] : [`--${k}`, String(item)]));
   }
   return out;
-}
-
-/** failures.json with the supervisor's crashes added, numbered in time order. */
-function withCrashes(report: FailureReport, crashes: FaultRecord[]): FailureReport {
-  if (crashes.length === 0) return report;
-  const extra = failureReport(crashes, report.invariants).faults;
-  const faults = [...report.faults, ...extra].sort((a, b) => a.time.localeCompare(b.time)).map((f, i) => ({ ...f, id: i + 1 }));
-  return { ...report, faults, ok: report.ok && crashes.every((c) => c.recoveredTs !== undefined) };
-}
-
-/** The run's own earlier orders (a resumed run's), as the journal knows them, under this session's records. */
-function withJournaled(session: ReadonlyMap<string, OrderRecord>, journal: SqliteJournal, runId: string): Map<string, OrderRecord> {
-  const out = new Map<string, OrderRecord>();
-  const filled = new Map<string, Atto>();
-  for (const f of journal.fills()) filled.set(f.clientId, (filled.get(f.clientId) ?? 0n) + toAtto(f.quantity));
-  for (const id of journal.clientIdsOf(runId)) {
-    const jo = journal.order(id)!;
-    const c = jo.intent;
-    out.set(id, {
-      clientId: id, venue: c.venue, symbol: c.symbol, side: c.side, type: c.type, quantity: c.quantity, status: jo.status,
-      filled: attoToNumber(filled.get(id) ?? 0n), fees: 0n, createdTs: c.ts, updatedTs: jo.updatedTs,
-      ...(c.signalId !== undefined ? { signalId: c.signalId } : {}),
-    });
-  }
-  for (const [id, r] of session) out.set(id, r);
-  return out;
-}
-
-/** failures.json of a paper run: the fault log, and the invariants against the paper venues' books. */
-async function paperFailureReport(
-  log: FaultLog,
-  drivers: ReadonlyMap<VenueId, RunDriver>,
-  believed: ReadonlyMap<string, OrderRecord>,
-  ledger: BalanceSheet,
-  markets: Iterable<MarketDef>,
-  orderNow: (id: string) => OrderState | undefined,
-  endTs: number,
-): Promise<FailureReport> {
-  const venueOrders = new Map<VenueId, OrderSnapshot[]>();
-  const venueBalances = new Map<VenueId, ReadonlyMap<Asset, Atto>>();
-  for (const [venue, d] of drivers) {
-    venueOrders.set(venue, [...((d as unknown as { allOrders?: () => Iterable<OrderSnapshot> }).allOrders?.() ?? [])]);
-    venueBalances.set(venue, await d.fetchBalance());
-  }
-  const b = new Map<string, BelievedOrder>();
-  for (const r of believed.values()) {
-    b.set(r.clientId, { status: r.status, filled: r.filled, ...(r.signalId !== undefined ? { signalId: r.signalId } : {}), ...(r.resolution !== undefined ? { resolution: r.resolution } : {}) });
-  }
-  return failureReport(log.finish(endTs, orderNow), checkInvariants({ venueOrders, believed: b, ledger, venueBalances, markets }));
 }
 
 /**

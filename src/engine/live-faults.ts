@@ -12,10 +12,14 @@
 import { ConfigError } from '../core/errors.ts';
 import { SCENARIO_FAULT_KINDS } from '../config/faults-schema.ts';
 import { FAULT_KINDS } from '../emulator/faults.ts';
-import type { OrderRecord } from '../domain/run-result.ts';
-import { parseAtto } from '../domain/money.ts';
+import type { BalanceSheet, OrderRecord } from '../domain/run-result.ts';
+import { attoToNumber, parseAtto, toAtto } from '../domain/money.ts';
+import type { OrderState } from '../domain/order-registry.ts';
+import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
+import type { FaultLog } from '../faults/fault-log.ts';
+import type { Journal } from '../journal/journal.ts';
 import type { Asset, Atto, MarketDef, OrderSnapshot, OrderStatus, VenueId } from '../domain/types.ts';
-import { checkInvariants, failureReport, type BelievedOrder, type FailureReport } from '../faults/failure-report.ts';
+import { believedOf, checkInvariants, failureReport, type FailureReport } from '../faults/failure-report.ts';
 import { describeEntry, type FaultEntry, type FaultPlanSpec } from '../faults/fault-schedule.ts';
 import type { FaultRecord } from '../faults/fault-log.ts';
 
@@ -167,10 +171,7 @@ export async function liveFailureReport(o: {
     );
     venueBalances.set(venue, new Map(Object.entries(balances).map(([a, b]) => [a, parseAtto(b.total)])));
   }
-  const believed = new Map<string, BelievedOrder>();
-  for (const r of o.believed.values()) {
-    believed.set(r.clientId, { status: r.status, filled: r.filled, ...(r.signalId !== undefined ? { signalId: r.signalId } : {}), ...(r.resolution !== undefined ? { resolution: r.resolution } : {}) });
-  }
+  const believed = believedOf(o.believed.values());
   // Only the assets the ledger tracks are compared: an emulator account may hold others.
   const compared = new Map<VenueId, Map<Asset, Atto>>();
   for (const [venue, bal] of venueBalances) {
@@ -179,4 +180,49 @@ export async function liveFailureReport(o: {
   }
   const invariants = checkInvariants({ venueOrders, believed, ledger: o.ledger, venueBalances: compared, markets: o.markets });
   return failureReport(records, invariants);
+}
+
+/** failures.json with the supervisor's crashes added, numbered in time order. */
+export function withCrashes(report: FailureReport, crashes: FaultRecord[]): FailureReport {
+  if (crashes.length === 0) return report;
+  const extra = failureReport(crashes, report.invariants).faults;
+  const faults = [...report.faults, ...extra].sort((a, b) => a.time.localeCompare(b.time)).map((f, i) => ({ ...f, id: i + 1 }));
+  return { ...report, faults, ok: report.ok && crashes.every((c) => c.recoveredTs !== undefined) };
+}
+
+/** The run's own earlier orders (a resumed run's), as the journal knows them, under this session's records. */
+export function withJournaled(session: ReadonlyMap<string, OrderRecord>, journal: Journal, runId: string): Map<string, OrderRecord> {
+  const out = new Map<string, OrderRecord>();
+  for (const id of journal.clientIdsOf(runId)) {
+    const jo = journal.order(id)!;
+    const c = jo.intent;
+    let filled = 0n;
+    for (const f of journal.fills(id)) filled += toAtto(f.quantity);
+    out.set(id, {
+      clientId: id, venue: c.venue, symbol: c.symbol, side: c.side, type: c.type, quantity: c.quantity, status: jo.status,
+      filled: attoToNumber(filled), fees: 0n, createdTs: c.ts, updatedTs: jo.updatedTs,
+      ...(c.signalId !== undefined ? { signalId: c.signalId } : {}),
+    });
+  }
+  for (const [id, r] of session) out.set(id, r);
+  return out;
+}
+
+/** failures.json of a paper run: the fault log, and the invariants against the paper venues' books. */
+export async function paperFailureReport(
+  log: FaultLog,
+  drivers: ReadonlyMap<VenueId, ExchangeDriver>,
+  believed: ReadonlyMap<string, OrderRecord>,
+  ledger: BalanceSheet,
+  markets: Iterable<MarketDef>,
+  orderNow: (id: string) => OrderState | undefined,
+  endTs: number,
+): Promise<FailureReport> {
+  const venueOrders = new Map<VenueId, OrderSnapshot[]>();
+  const venueBalances = new Map<VenueId, ReadonlyMap<Asset, Atto>>();
+  for (const [venue, d] of drivers) {
+    venueOrders.set(venue, [...((d as unknown as { allOrders?: () => Iterable<OrderSnapshot> }).allOrders?.() ?? [])]);
+    venueBalances.set(venue, await d.fetchBalance());
+  }
+  return failureReport(log.finish(endTs, orderNow), checkInvariants({ venueOrders, believed: believedOf(believed.values()), ledger, venueBalances, markets }));
 }

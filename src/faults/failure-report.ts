@@ -10,6 +10,7 @@
  * Plus the P&L cost of the faults: final equity without them minus final equity with them.
  */
 import { formatAtto } from '../domain/money.ts';
+import type { OrderRecord } from '../domain/run-result.ts';
 import type { Asset, Atto, MarketDef, OrderSnapshot, OrderStatus, TimeMs, VenueId } from '../domain/types.ts';
 import type { FaultRecord } from './fault-log.ts';
 
@@ -19,6 +20,15 @@ export interface BelievedOrder {
   readonly filled: number;
   readonly signalId?: string;
   readonly resolution?: string;
+}
+
+/** What tradeflow believed of each order at the end, from the run's order records (latest wins). */
+export function believedOf(records: Iterable<OrderRecord>): Map<string, BelievedOrder> {
+  const out = new Map<string, BelievedOrder>();
+  for (const r of records) {
+    out.set(r.clientId, { status: r.status, filled: r.filled, ...(r.signalId !== undefined ? { signalId: r.signalId } : {}), ...(r.resolution !== undefined ? { resolution: r.resolution } : {}) });
+  }
+  return out;
 }
 
 export interface InvariantCheck {

@@ -7,7 +7,7 @@
  * acts on the venue's own data, so fills happen at the gapped prices.
  */
 import type { Scheduler } from '../core/clock.ts';
-import type { MarketSymbol, TimeMs, VenueId } from '../domain/types.ts';
+import type { MarketEvent, MarketSymbol, TimeMs, VenueId } from '../domain/types.ts';
 import type { FaultLog, FaultRecord } from './fault-log.ts';
 import type { ActiveWindow, FaultSchedule } from './fault-schedule.ts';
 
@@ -70,13 +70,25 @@ export function faultyMarketView(view: MarketView, schedule: FaultSchedule, log:
   };
 }
 
+/** How far the gap windows open at `ts` move `venue`/`symbol`'s prices (1: not at all). */
+export function gapFactor(schedule: FaultSchedule, venue: VenueId, symbol: MarketSymbol, ts: TimeMs): number {
+  let k = 1;
+  for (const w of schedule.activeWindows('price-gap', venue, symbol, ts)) k *= 1 + w.entry.gapPct / 100;
+  return k;
+}
+
+/** A market event with its prices moved by the gap windows (book rows are refused at plan time). */
+export function gappedEvent(ev: MarketEvent, schedule: FaultSchedule, venue: VenueId): MarketEvent {
+  const k = gapFactor(schedule, venue, ev.symbol, ev.ts);
+  if (k === 1) return ev;
+  if (ev.kind === 'candle') return { ...ev, open: ev.open * k, high: ev.high * k, low: ev.low * k, close: ev.close * k };
+  if (ev.kind === 'trade') return { ...ev, price: ev.price * k };
+  return ev;
+}
+
 /** The venue's feed with its prices moved by the gap windows of `venue`/`symbol`. */
 export function gappedFeed(feed: MarketFeed, schedule: FaultSchedule, venue: VenueId): MarketFeed {
-  const factor = (symbol: MarketSymbol, ts: TimeMs): number => {
-    let k = 1;
-    for (const w of schedule.activeWindows('price-gap', venue, symbol, ts)) k *= 1 + w.entry.gapPct / 100;
-    return k;
-  };
+  const factor = (symbol: MarketSymbol, ts: TimeMs): number => gapFactor(schedule, venue, symbol, ts);
   return {
     onLevel: (symbol, ts, ask, price, quantity, snapshot, reset) => feed.onLevel(symbol, ts, ask, price * factor(symbol, ts), quantity, snapshot, reset),
     onTrade: (symbol, ts, price, quantity) => feed.onTrade(symbol, ts, price * factor(symbol, ts), quantity),
