@@ -40,6 +40,8 @@ export interface LivePlan {
   readonly stateDir: string;
   readonly requestTimeoutMs: number;
   readonly journalSync: 'full' | 'normal';
+  /** Dry-run order placements per venue before the first signal (0: none). */
+  readonly warmupCalls: number;
   readonly reconcile: {
     readonly unknownOrders: 'adopt' | 'cancel';
     readonly clientIdFamily: string;
@@ -185,6 +187,7 @@ export function buildRunPlan(sc: Scenario, ctx: PlanContext): RunPlan {
       sandbox: sc.live.sandbox,
       requestTimeoutMs: sc.live.request_timeout_ms,
       journalSync: sc.live.journal_sync,
+      warmupCalls: sc.live.warmup_calls,
       stateDir: sc.live.state_dir !== undefined ? resolve(sc.live.state_dir) : (ctx.stateDir ?? path.resolve('state')),
       reconcile: {
         unknownOrders: sc.live.reconcile.unknown_orders,

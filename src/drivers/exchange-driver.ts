@@ -38,6 +38,15 @@ export interface AdoptedOrder {
   readonly fills: readonly OrderFilled[];
 }
 
+/** What a driver's warm-up did (ExchangeDriver.warmUp). */
+export interface WarmUpReport {
+  /** Dry placements made. */
+  readonly calls: number;
+  readonly ms: number;
+  /** Why the warm-up stopped early: a call failed before reaching the transport (redacted). */
+  readonly problem?: string;
+}
+
 /** What the engine knows about a submit besides the order itself. */
 export interface SubmitMeta {
   /** `performance.now()` when the signal behind the order reached the engine (latency measurement). */
@@ -67,6 +76,11 @@ export interface ExchangeDriver {
   readonly book$: Observable<BookTop>;
   /** Follows an order sent by an earlier session (see AdoptedOrder). Drivers without memory of it may ignore it. */
   adopt?(order: AdoptedOrder): Promise<void>;
+  /**
+   * Runs the order path dry (built and signed, never sent) `calls` times before the first signal, so
+   * the first real orders do not pay for cold code. Drivers whose path is not worth warming omit it.
+   */
+  warmUp?(symbols: readonly MarketSymbol[], opts: { readonly calls: number; readonly maxMs?: number }): Promise<WarmUpReport>;
   /** The engine settled this order itself (proven absent): stop following it. */
   forget?(clientId: string): void;
   close(): Promise<void>;

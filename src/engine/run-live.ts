@@ -146,6 +146,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   // The run's P&L starts from the reconciled state (the venue's balances, in live mode).
   const startBalances = core.portfolio.snapshot();
   reconciler.startSweeps(o.recovery.sweepIntervalMs);
+  if (plan.live.warmupCalls > 0) await warmUp(drivers, symbols, plan.live.warmupCalls, o.log);
 
   const badRows: RefusedSignal[] = [];
   const startTs = clock.now();
@@ -302,4 +303,13 @@ async function compareWithVenues(ours: BalanceSheet, drivers: ReadonlyMap<VenueI
  */
 export function clientIdPrefix(family: string, runId: string): string {
   return `${family}${runId.replace(/[^A-Za-z0-9]/g, '').slice(-(20 - family.length))}`.slice(0, 20);
+}
+
+/** Runs each venue's order path dry before the first signal (ExchangeDriver.warmUp) and says what it did. */
+async function warmUp(drivers: ReadonlyMap<VenueId, ExchangeDriver>, symbols: ReadonlyMap<VenueId, MarketSymbol[]>, calls: number, log: (m: string) => void): Promise<void> {
+  for (const [venue, d] of drivers) {
+    const r = await d.warmUp?.(symbols.get(venue) ?? [], { calls });
+    if (!r) continue;
+    log(`${venue}: order path warmed: ${r.calls} dry placements (none sent) in ${Math.round(r.ms)} ms${r.problem ? `; stopped early: ${r.problem}` : ''}`);
+  }
 }

@@ -18,7 +18,7 @@ import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Scheduler } from '../core/clock.ts';
 import { roundAmount } from '../domain/precision.ts';
 import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../domain/types.ts';
-import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta } from '../drivers/exchange-driver.ts';
+import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta, WarmUpReport } from '../drivers/exchange-driver.ts';
 import type { FaultLog, FaultRecord } from './fault-log.ts';
 import type { ActiveWindow, FaultEntry, FaultSchedule } from './fault-schedule.ts';
 
@@ -148,6 +148,10 @@ export class FaultInjectingExchange implements ExchangeDriver {
 
   adopt(order: AdoptedOrder): Promise<void> {
     return this.inner.adopt?.(order) ?? Promise.resolve();
+  }
+
+  warmUp(symbols: readonly MarketSymbol[], opts: { readonly calls: number; readonly maxMs?: number }): Promise<WarmUpReport> {
+    return this.inner.warmUp?.(symbols, opts) ?? Promise.resolve({ calls: 0, ms: 0 });
   }
 
   forget(clientId: string): void {

@@ -1,7 +1,8 @@
 /**
  * Instruments one ccxt exchange instance, per call, without subclassing it:
  *  - `fetch` (ccxt's documented override point for the transport) marks when a call's HTTP request is
- *    handed to the transport — the end of the in-process latency the benchmark measures;
+ *    handed to the transport — the end of the in-process latency the benchmark measures — and stops a
+ *    dry-run call (dry-run.ts) there, before anything is sent;
  *  - `onRestResponse` (ccxt's per-response hook, called just before `handleErrors`) records the HTTP
  *    status and headers, which ccxt does not attach to the error it throws: Upbit errors with an unknown
  *    `error.name` are judged by the status, and Retry-After lives in the headers.
@@ -10,6 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { DryRunStop, inDryRun } from './dry-run.ts';
 
 /** What one ccxt call did on the wire. Mutated by the hooks while the call runs. */
 export interface CallRecord {
@@ -55,6 +57,7 @@ export class CcxtProbe {
     const fetch = ex.fetch;
     const onRestResponse = ex.onRestResponse;
     ex.fetch = function (this: unknown, url, method, headers, body) {
+      if (inDryRun()) return Promise.reject(new DryRunStop());
       const rec = als.getStore();
       if (rec) {
         rec.sentAt ??= performance.now();

@@ -9,7 +9,7 @@
  *  - ccxt's rate limiter is on, its retries are off for order calls (`maxRetriesOnFailure: 0` per call);
  *  - every message is stripped of the exchange's credentials before it is emitted or thrown.
  */
-import type { Exchange } from 'ccxt';
+import type { Exchange, Order } from 'ccxt';
 import { OrderNotFound } from 'ccxt';
 import { Subject, type Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +17,7 @@ import type { Clock } from '../../core/clock.ts';
 import { crashPoint } from '../../core/crash-points.ts';
 import { describeError } from '../../core/errors.ts';
 import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
-import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta } from '../exchange-driver.ts';
+import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta, WarmUpReport } from '../exchange-driver.ts';
 import { BookTops } from './book-tops.ts';
 import { balancesFromCcxt, lookupParams, orderParams, orderSnapshotFromCcxt, type CcxtOrderCall } from './ccxt-mapper.ts';
 import { CcxtProbe, type CallRecord } from './ccxt-probe.ts';
@@ -30,6 +30,8 @@ import { PollLoop } from './poll-loop.ts';
 import { VenueClient } from './venue-client.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './venue-guard.ts';
 import { orderCalls } from './rate-limiter.ts';
+import { DryRunStop, dryRun } from './dry-run.ts';
+import { warmUpOrders } from './warm-up-orders.ts';
 
 export interface LiveExchangeOptions {
   readonly venue: VenueId;
@@ -138,16 +140,14 @@ export class LiveExchange implements ExchangeDriver {
     if (!market) return this.tracker.rejected(o, `${this.venue} does not list ${cmd.symbol}`, 'BAD_SYMBOL');
     let call: CcxtOrderCall;
     try {
-      call = orderParams(this.venue, cmd, { market, referencePrice: await client.referencePrice(cmd, this.lastTop.get(cmd.symbol)), marketBuyByCost: client.marketBuyByCost() });
+      call = await this.orderCall(cmd, market);
     } catch (err) {
       return this.tracker.rejected(o, client.redact(describeError(err)), String((err as { info?: { code?: unknown } }).info?.code ?? 'INVALID_ORDER'));
     }
     for (let attempt = 1; ; attempt++) {
       const rec = CcxtProbe.record(startedAt);
       try {
-        const order = await orderCalls.run(true, () =>
-          client.attempt(`createOrder ${cmd.clientId}`, rec, (ex) => ex.createOrder(call.symbol, call.type, call.side, call.amount, call.price, { ...call.params })),
-        );
+        const order = await this.createOrder(cmd.clientId, call, rec);
         this.noteLatency(rec, attempt);
         crashPoint('after-send');
         return this.sync.take(o, order);
@@ -164,6 +164,40 @@ export class LiveExchange implements ExchangeDriver {
         await client.wait(wait);
       }
     }
+  }
+
+  /**
+   * Warms the order path before the first signal: `calls` dry-run placements (dry-run.ts) through the
+   * very code `submit` runs — order parameters, ccxt's createOrder, request signing — stopped before
+   * the transport, so nothing is sent, journaled or charged to the rate limit. Market and limit, buy
+   * and sell, for each of `symbols`, at the last known top of book. Bounded by `maxMs` as well.
+   */
+  async warmUp(symbols: readonly MarketSymbol[], opts: { readonly calls: number; readonly maxMs?: number }): Promise<WarmUpReport> {
+    const markets = await this.loadMarkets();
+    const samples = symbols.flatMap((s) => {
+      const market = markets.get(s);
+      return market ? warmUpOrders(this.venue, market, this.lastTop.get(s)) : [];
+    });
+    const t0 = performance.now();
+    const deadline = t0 + (opts.maxMs ?? 3_000);
+    let calls = 0;
+    let problem: string | undefined;
+    while (samples.length > 0 && calls < opts.calls && performance.now() < deadline) {
+      const { cmd, market } = samples[calls % samples.length]!;
+      calls++;
+      // A call that ends anywhere but at the transport would warm something else: stop and say why.
+      try {
+        await dryRun(async () => this.createOrder(cmd.clientId, await this.orderCall(cmd, market), CcxtProbe.record()));
+        problem = 'a dry-run placement returned without reaching the transport';
+        break;
+      } catch (err) {
+        if (!(err instanceof DryRunStop)) {
+          problem = this.venueClient.redact(describeError(err));
+          break;
+        }
+      }
+    }
+    return { calls, ms: performance.now() - t0, ...(problem !== undefined ? { problem } : {}) };
   }
 
   async cancel(cmd: CancelOrder): Promise<void> {
@@ -246,6 +280,19 @@ export class LiveExchange implements ExchangeDriver {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** The ccxt call for `cmd`; a market buy by cost asks for a reference price first (venue-client.ts). */
+  private async orderCall(cmd: SubmitOrder, market: MarketDef): Promise<CcxtOrderCall> {
+    const client = this.venueClient;
+    return orderParams(this.venue, cmd, { market, referencePrice: await client.referencePrice(cmd, this.lastTop.get(cmd.symbol)), marketBuyByCost: client.marketBuyByCost() });
+  }
+
+  /** One createOrder, marked as an order call (rate-limiter.ts) and probed on the wire. */
+  private createOrder(clientId: string, call: CcxtOrderCall, rec: CallRecord): Promise<Order> {
+    return orderCalls.run(true, () =>
+      this.venueClient.attempt(`createOrder ${clientId}`, rec, (ex) => ex.createOrder(call.symbol, call.type, call.side, call.amount, call.price, { ...call.params })),
+    );
+  }
 
   /** Starts tracking an order this driver did not submit (found at the venue), so that a cancel of it reports back. */
   private async trackForeign(cmd: CancelOrder): Promise<TrackedOrder | undefined> {

@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { inDryRun } from './dry-run.ts';
 
 /**
  * Marks the calls that place or cancel orders. They go ahead of queued reads (book and order polls)
@@ -36,6 +37,8 @@ export class LeakyBucket {
 
   /** Resolves when a call of `cost` may go; callers go in FIFO order. */
   take(cost: number): Promise<void> {
+    // A dry run stops before the transport (dry-run.ts): it costs the venue nothing.
+    if (inDryRun()) return Promise.resolve();
     this.refill();
     if (orderCalls.getStore() === true && this.tokens >= -PRIORITY_DEBT_MS * this.refillPerMs) {
       this.tokens -= cost;
