@@ -34,8 +34,11 @@ export function warmUpOrders(venue: VenueId, market: MarketDef, top: BookTop | u
   return [at('buy', 'market', 1), at('sell', 'market', 2), at('buy', 'limit', 3), at('sell', 'limit', 4)];
 }
 
-/** Mid of the last top, else its last price, else the market's minimum price, else 1. */
+/**
+ * Mid of the last top, else one of its prices; with no price known at all, a hundred ticks (or minimum
+ * prices) up from zero, so that both limit prices stay valid on the grid.
+ */
 function referencePrice(market: MarketDef, top: BookTop | undefined): number {
   if (top?.bid !== undefined && top.ask !== undefined) return (top.bid + top.ask) / 2;
-  return top?.last ?? top?.ask ?? top?.bid ?? market.limits.price?.min ?? 1;
+  return top?.last ?? top?.ask ?? top?.bid ?? 100 * Math.max(market.limits.price?.min ?? 0, market.precision.price);
 }

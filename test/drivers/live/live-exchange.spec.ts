@@ -81,6 +81,18 @@ describe.each(CASES)('LiveExchange on the $venue emulator', (c) => {
     if (c.venue === 'upbit') expect(m.tickTable?.length).toBeGreaterThan(0);
   });
 
+  it('when the order path is warmed, then the emulator sees no order request and holds no order', async () => {
+    let orderRequests = 0;
+    emu.state.setFaultPlan(ruleFaults([{ when: (r) => r.kind === 'order.create' && ++orderRequests < 0, action: { type: 'error', status: 500, body: '' }, times: 1 }]));
+    const before = emu.state.orders().length;
+    const r = await driver.warmUp([c.symbol], { calls: 100 });
+    emu.state.setFaultPlan(undefined);
+    expect(r).toMatchObject({ calls: 100 });
+    expect(r.problem).toBeUndefined();
+    expect(orderRequests).toBe(0);
+    expect(emu.state.orders()).toHaveLength(before);
+  });
+
   it('when a market buy is sent, then it is accepted and filled at the ask, and the balance moves by exactly the fills', async () => {
     const before = await driver.fetchBalance();
     const cmd = order({ type: 'market' });

@@ -309,3 +309,27 @@ describe('LiveExchange keeps credentials out of everything it says', () => {
     expect(said).toContain('***');
   });
 });
+
+describe('LiveExchange warm-up', () => {
+  it.each([
+    ['binance', 'BTC/USDT'],
+    ['upbit', 'BTC/KRW'],
+  ] as const)('when the %s order path is warmed then every placement is built and signed, none reaches the wire, and the next real order does', async (venue, symbol) => {
+    const { driver, wire } = rig(venue, () => ({ body: venue === 'binance' ? bOrder('NEW', '0.00000000') : { uuid: 'u-1', side: 'bid', ord_type: 'limit', price: '50000000', state: 'wait', market: 'KRW-BTC', created_at: '2023-11-14T22:13:20+09:00', volume: '0.001', remaining_volume: '0.001', executed_volume: '0', trades_count: 0, identifier: 'tf-1' } }));
+    const r = await driver.warmUp([symbol], { calls: 40 });
+    expect(r.problem).toBeUndefined();
+    expect(r.calls).toBe(40);
+    expect(wire, 'a dry run never reaches the transport').toHaveLength(0);
+    await driver.submit(buy({ venue, symbol, ...(venue === 'upbit' ? { quantity: 0.001, price: 50_000_000 } : {}) }));
+    expect(wire).toHaveLength(1);
+    expect(param(wire[0]!, venue === 'binance' ? 'newClientOrderId' : 'identifier') ?? JSON.parse(wire[0]!.body ?? '{}').identifier).toBe('tf-1');
+  });
+
+  it('when a placement fails before the transport (no credentials) then the warm-up stops at once and says why', async () => {
+    const { driver, wire } = rig('binance', () => ({ body: {} }), offlineExchange('binance', false));
+    const r = await driver.warmUp(['BTC/USDT'], { calls: 40 });
+    expect(r.calls).toBe(1);
+    expect(r.problem).toMatch(/apiKey|credential/i);
+    expect(wire).toHaveLength(0);
+  });
+});
