@@ -71,9 +71,9 @@ show(arbExec);
 const emuRate = runScript('live-case.ts', 'emulator-throughput');
 show(emuRate);
 // Signal to HTTP request in-process, with the intent fsynced (the default) and without (journal_sync: normal).
-const latencyFull = runScript('live-case.ts', 'live-latency', quick ? '100' : '300', 'full');
+const latencyFull = runScript('live-case.ts', 'live-latency', quick ? '200' : '1000', 'full');
 show(latencyFull);
-const latency = runScript('live-case.ts', 'live-latency', quick ? '100' : '300', 'normal');
+const latency = runScript('live-case.ts', 'live-latency', quick ? '200' : '1000', 'normal');
 show(latency);
 
 const summary = {
