@@ -16,9 +16,12 @@
  * Pre-send checks (RELIABILITY rule 10): both books fresh, the edge at the size clears the threshold,
  * the size fits both venues' FREE balances (ledger minus what live orders reserve) and both venues'
  * minimums, and both legs pass the risk gate — all before either leg is sent.
+ *
+ * Crashes (paper/live, with a journal): each arbitrage is journaled when it starts and when it ends,
+ * and `recover` finishes the ones an earlier session left in the middle (see arb-recovery.ts).
  */
 import { ArbDetector, type DetectorConfig, type Inventory } from '../arb/detector.ts';
-import { ArbLegs, type LegOrder, type OrderUpdate } from '../arb/legs.ts';
+import { ArbLegs, type ArbSpec, type LegOrder, type OrderUpdate } from '../arb/legs.ts';
 import type { Opportunity, SkipReason } from '../arb/opportunity.ts';
 import { ArbPricer } from '../arb/reprice.ts';
 import type { Clock } from '../core/clock.ts';
@@ -26,6 +29,8 @@ import type { ArbPlan } from '../config/arb-schema.ts';
 import { mulRate, toAtto } from '../domain/money.ts';
 import type { OrderState } from '../domain/order-registry.ts';
 import type { ArbSignal, Asset, Atto, BookTop, MarketDef, MarketSymbol, OrderEvent, OrderSignal, OrderStatus, TimeMs, VenueId } from '../domain/types.ts';
+import type { Journal } from '../journal/journal.ts';
+import { ARB_DONE, ARB_STARTED, arbStartedDetail, journaledLegs, journalUpdate, legSignalId, unfinishedArbs, type ArbStart } from './arb-recovery.ts';
 import type { TradingCore } from './trading-core.ts';
 
 export interface ArbExecutorDeps {
@@ -38,6 +43,8 @@ export interface ArbExecutorDeps {
   /** An order went out to `venue` (a backtest wakes the run up when its answer is due). */
   readonly onSent?: (venue: VenueId) => void;
   readonly log?: (line: string) => void;
+  /** Paper/live: where arbitrages are recorded as they start and end, for `recover` after a crash. */
+  readonly journal?: Journal;
 }
 
 /** One arbitrage: what was expected, its legs, and how it went. */
@@ -58,6 +65,8 @@ export interface ArbRecord {
   readonly sellMid: number;
   readonly legs: ArbLegs;
   readonly pair: string;
+  /** Started by an earlier session and finished by this one (`recover`). */
+  readonly recovered?: boolean;
 }
 
 export type CandidateSource = 'detector' | 'signal';
@@ -210,7 +219,7 @@ export class ArbExecutor implements Inventory {
       }
     }
     const sequential = this.deps.plan.sequential;
-    const legs = new ArbLegs({
+    const spec: ArbSpec = {
       id,
       ts: c.ts,
       buy: c.buy,
@@ -222,7 +231,8 @@ export class ArbExecutor implements Inventory {
       maxCorrections: this.deps.plan.maxCorrections,
       buyPrice: o.expectedBuyPrice,
       sellPrice: o.expectedSellPrice,
-    });
+    };
+    const legs = new ArbLegs(spec);
     const rec: ArbRecord = {
       id,
       source: c.source,
@@ -240,8 +250,74 @@ export class ArbExecutor implements Inventory {
     this.records.push(rec);
     this.active.set(pair, rec);
     counts.taken++;
+    // Before either leg's intent: a crash after any of them finds the arbitrage it belongs to.
+    this.deps.journal?.recordRunEvent(ARB_STARTED, arbStartedDetail(startOf(rec, spec)), now);
     const first = legs.start(now);
     this.place(rec, first, new Set(first));
+  }
+
+  /**
+   * Finishes the arbitrages an earlier session started and did not end (a crash): call once the
+   * journal's open orders are restored and reconciled, before new candidates are taken. Each is
+   * replayed through a fresh leg machine (arb-recovery.ts) and then runs on like any other.
+   */
+  recover(journal: Journal): number {
+    const { arbs, bad } = unfinishedArbs(journal);
+    for (const b of bad) this.deps.log?.(`warning: an arbitrage record in the journal cannot be read, not resumed: ${b}`);
+    let n = 0;
+    for (const s of arbs) {
+      const buy = this.marketsByKey.get(s.buy.replace(':', '\u0000')); // venue ids hold no ':'
+      const sell = this.marketsByKey.get(s.sell.replace(':', '\u0000'));
+      if (buy === undefined || sell === undefined) {
+        this.deps.log?.(`warning: arbitrage ${s.id} (${s.buy} → ${s.sell}) is not a pair of this run: its legs are reconciled, not hedged`);
+        continue;
+      }
+      this.resume(s, buy, sell, journal);
+      n++;
+    }
+    return n;
+  }
+
+  private resume(s: ArbStart, buy: MarketDef, sell: MarketDef, journal: Journal): void {
+    const core = this.core!;
+    const now = this.deps.clock.now();
+    const legs = new ArbLegs({
+      id: s.id, ts: s.detectedTs, buy, sell, size: s.size, policy: s.policy, sequential: s.sequential, ...(s.first ? { first: s.first } : {}),
+      maxCorrections: s.maxCorrections, buyPrice: s.buyPrice, sellPrice: s.sellPrice,
+    });
+    const rec: ArbRecord = {
+      id: s.id, source: s.source, ...(s.signalId !== undefined ? { signalId: s.signalId } : {}), detectedTs: s.detectedTs, startedTs: s.startedTs,
+      expected: s.expected, buyFactor: s.buyFactor, sellFactor: s.sellFactor, buyMid: s.buyMid, sellMid: s.sellMid, legs, pair: pairKey(buy, sell), recovered: true,
+    };
+    this.records.push(rec);
+    this.active.set(rec.pair, rec);
+    const journaled = journaledLegs(journal, s.id);
+    const initial = new Set(legs.start(s.startedTs));
+    let next = [...initial];
+    while (next.length > 0) {
+      const after: LegOrder[] = [];
+      const send: LegOrder[] = [];
+      for (const leg of next) {
+        const jo = journaled.get(legSignalId(s.id, leg));
+        if (jo === undefined) {
+          // A first leg never journaled was never sent: the policy deals with what the other filled.
+          // Anything later the machine asks for (a correction, a sequential second leg) goes now.
+          if (initial.has(leg)) after.push(...legs.refused(leg, 'not sent: the session that started the arbitrage ended first', now));
+          else send.push(leg);
+          continue;
+        }
+        const cid = jo.clientId;
+        legs.placed(leg, cid);
+        this.byClientId.set(cid, rec);
+        // Orders still open were restored into the registry and go on from there; the rest are final.
+        const live = core.orders.get(cid);
+        after.push(...legs.onOrder(cid, live ? updateOf(live, now) : journalUpdate(jo, journal.fills(cid), now)));
+      }
+      if (send.length > 0) this.place(rec, send);
+      next = after;
+    }
+    this.deps.log?.(`arbitrage ${s.id} from an earlier session resumed: ${legs.done ? legs.outcome : legs.phase}`);
+    this.afterUpdate(rec);
   }
 
   private skip(source: CandidateSource, reason: ExecSkipReason, sig?: ArbSignal): void {
@@ -268,8 +344,7 @@ export class ArbExecutor implements Inventory {
     while (queue.length > 0) {
       const leg = queue.shift()!;
       const now = this.deps.clock.now();
-      const sigId = `${rec.id}:${leg.role}${leg.role === 'hedge' || leg.role === 'unwind' ? `-${leg.attempt}` : ''}`;
-      const sig = this.orderSignal(sigId, leg.market, leg.side, leg.quantity, now);
+      const sig = this.orderSignal(legSignalId(rec.id, leg), leg.market, leg.side, leg.quantity, now);
       // The first legs were assessed together before either went; later orders are assessed now.
       if (!assessed.has(leg)) {
         const v = core.assess(sig);
@@ -314,6 +389,7 @@ export class ArbExecutor implements Inventory {
     if (!rec.legs.done || this.active.get(rec.pair) !== rec) return;
     this.active.delete(rec.pair);
     this.lastDone.set(rec.pair, rec.legs.doneTs ?? this.deps.clock.now());
+    this.deps.journal?.recordRunEvent(ARB_DONE, { id: rec.id, outcome: rec.legs.outcome ?? 'unknown' }, this.deps.clock.now());
     const r = rec.legs.residual();
     if (r) this.deps.log?.(`arbitrage ${rec.id}: ${rec.legs.outcome}; residual ${r.quantity} ${r.asset} on ${r.venue} (${r.reason})`);
   }
@@ -370,6 +446,17 @@ export class ArbExecutor implements Inventory {
 }
 
 const NONE: ReadonlySet<LegOrder> = new Set();
+
+/** What the journal keeps of an arbitrage as it starts (arb-recovery.ts). */
+function startOf(rec: ArbRecord, spec: ArbSpec): ArbStart {
+  return {
+    id: rec.id, source: rec.source, ...(rec.signalId !== undefined ? { signalId: rec.signalId } : {}), detectedTs: rec.detectedTs, startedTs: rec.startedTs,
+    buy: `${spec.buy.venue}:${spec.buy.symbol}`, sell: `${spec.sell.venue}:${spec.sell.symbol}`, size: spec.size, policy: spec.policy,
+    sequential: spec.sequential === true, ...(spec.first ? { first: spec.first } : {}), maxCorrections: spec.maxCorrections ?? 2,
+    buyPrice: spec.buyPrice, sellPrice: spec.sellPrice, expected: rec.expected, buyFactor: rec.buyFactor, sellFactor: rec.sellFactor,
+    buyMid: rec.buyMid, sellMid: rec.sellMid,
+  };
+}
 
 function updateOf(o: OrderState, ts: TimeMs): OrderUpdate {
   return {

@@ -22,6 +22,8 @@ export interface ArbTradeReport {
   readonly id: string;
   readonly source: 'detector' | 'signal';
   readonly signalId?: string;
+  /** Started by an earlier session that crashed, finished by this one (its legs' fills may predate this run). */
+  readonly recovered?: true;
   readonly detected: string;
   readonly started: string;
   readonly done?: string;
@@ -214,6 +216,7 @@ function tradeReport(r: ArbRecord, basePrice: Record<Asset, number>): ArbTradeRe
     id: r.id,
     source: r.source,
     ...(r.signalId !== undefined ? { signalId: r.signalId } : {}),
+    ...(r.recovered ? { recovered: true as const } : {}),
     detected: iso(r.detectedTs)!,
     started: iso(r.startedTs)!,
     ...(legs.doneTs !== undefined ? { done: iso(legs.doneTs)! } : {}),

@@ -20,6 +20,7 @@ import { OrderBook } from '../sim/order-book.ts';
 import { LotGrid, PriceGrid } from '../sim/price-grid.ts';
 import { LEVEL_ASK, LEVEL_RESET, type MarketColumns } from '../sources/columns.ts';
 import type { EventColumns, TimedColumns } from '../sources/merge-columns.ts';
+import type { Journal } from '../journal/journal.ts';
 import { ArbExecutor } from './arb-executor.ts';
 import { arbitrageReport, type ArbitrageReport } from './arb-report.ts';
 import { marketKey } from './trading-core.ts';
@@ -175,6 +176,7 @@ export class LiveArbitrage {
     markets: ReadonlyMap<string, MarketDef>,
     clock: Clock,
     log: (line: string) => void,
+    journal?: Journal,
   ) {
     this.executor = new ArbExecutor({
       plan: arb,
@@ -183,6 +185,7 @@ export class LiveArbitrage {
       // After the event that caused it has been applied everywhere: the next turn of the event loop.
       defer: (fn) => void setImmediate(fn),
       log,
+      ...(journal ? { journal } : {}),
     });
   }
 

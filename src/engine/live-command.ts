@@ -24,6 +24,7 @@ import type { FailureReport } from '../faults/failure-report.ts';
 import { FaultInjectingExchange } from '../faults/fault-exchange.ts';
 import { FaultLog } from '../faults/fault-log.ts';
 import { FaultSchedule } from '../faults/fault-schedule.ts';
+import { arbSignalIds } from './arb-recovery.ts';
 import { checkLiveFaults, emulatorFaultSpecs, installEmulatorFaults, liveFailureReport, paperFailureReport, withCrashes, withJournaled } from './live-faults.ts';
 import { teeOrderRecords } from './tee-orders.ts';
 import { SUPERVISED_ENV, crashRecords, noteReconciled, supervise } from './supervisor.ts';
@@ -270,7 +271,9 @@ export async function liveCommand(scenarioFile: string | undefined, flags: LiveF
   const secrets = [...creds.values()].flatMap((c) => Object.values(c.reveal()).filter((v): v is string => typeof v === 'string' && v.length > 0));
   const journal = new SqliteJournal(journalFile, { redact: makeRedactor(secrets), intentSync: plan.live.journalSync });
   journal.open(plan.runId);
-  const skipSignalIds = flags.resume !== undefined ? journal.signalIds(plan.runId) : undefined;
+  // A resumed run leaves out the signals it already acted on: orders by their signal id, arb rows by
+  // the arbitrage each started (its legs carry `<row id>:buy` and `<row id>:sell`).
+  const skipSignalIds = flags.resume !== undefined ? new Set([...journal.signalIds(plan.runId), ...arbSignalIds(journal, plan.runId)]) : undefined;
   const recorder = await RunRecorder.open(plan.outDir);
   // With faults: what tradeflow believed of each order (for the invariants), and the emulators primed.
   const believed = new Map<string, OrderRecord>();

@@ -73,7 +73,7 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   const { plan, clock, drivers } = o;
   const marks = new MarkBoard(drivers.values());
   // Arbitrage (the plan's `arbitrage:`): watches the drivers' books from their first, sends through the core.
-  const arb = plan.arbitrage ? new LiveArbitrage(plan, plan.arbitrage, o.markets, clock, o.log) : undefined;
+  const arb = plan.arbitrage ? new LiveArbitrage(plan, plan.arbitrage, o.markets, clock, o.log, o.journal) : undefined;
   arb?.watch(drivers.values());
   // Paper venues know their simulated marks; live venues publish tops on book$.
   const mark = (venue: VenueId, symbol: string) =>
@@ -143,6 +143,8 @@ export async function runLive(o: LiveRunOptions): Promise<RunResult> {
   // Rule 6: nothing is acted on before the venues' truth is known and adopted.
   await reconciler.atStart();
   o.onReconciled?.(reconciler.report());
+  // Arbitrages a crash cut short: their legs are reconciled now; the leg machines finish them.
+  arb?.executor.recover(o.journal);
   // The run's P&L starts from the reconciled state (the venue's balances, in live mode).
   const startBalances = core.portfolio.snapshot();
   reconciler.startSweeps(o.recovery.sweepIntervalMs);
