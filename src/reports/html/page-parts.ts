@@ -19,6 +19,7 @@ export const COLORS = {
   drawdownFill: 'rgba(220, 38, 38, 0.18)',
   drawdownB: '#ea580c',
   price: '#475569',
+  premium: '#0d9488',
 } as const;
 
 /** One series of a chart, as the page script reads it (`client-script.ts`). */
@@ -166,12 +167,12 @@ export function card(label: string, value: string, sub = '', tone: Tone = 'plain
   }</div>`;
 }
 
-/** A table of text cells (all escaped); `numeric` columns are right-aligned. */
-export function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): string {
+/** A table of text cells (all escaped); `numeric` columns are right-aligned; `id` names it for tests and links. */
+export function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = [], id?: string): string {
   const cls = (i: number) => (numeric.includes(i) ? ' class="num"' : '');
   const th = head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${esc(c)}</td>`).join('')}</tr>`).join('\n');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<table${id === undefined ? '' : ` id="${esc(id)}"`}><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
 export function section(id: string, title: string, body: string): string {
@@ -248,6 +249,11 @@ ol.timeline .when { color: #64748b; font-size: 12px; }
 .legend-buy { color: #16a34a; } .legend-sell { color: #dc2626; }
 footer { margin-top: 32px; color: #94a3b8; font-size: 12px; }
 footer a { color: inherit; }
+/* Wide tables scroll rather than break numbers, times and words mid-way. */
+.scroll-x { overflow-x: auto; margin-bottom: 10px; }
+.scroll-x table { margin-bottom: 0; }
+#arb-trades th, #arb-trades td { overflow-wrap: normal; }
+#arb-trades td.num, #arb-trades td:nth-child(-n+2) { white-space: nowrap; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 @media (max-width: 800px) { .cols { grid-template-columns: 1fr; } }
 `;

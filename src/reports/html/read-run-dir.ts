@@ -1,8 +1,8 @@
 /**
  * A finished run folder → ReportData: summary.json parsed, equity.csv, prices.csv and trades.csv
  * streamed (csv-parse, rows as arrays, numbers converted by hand) through a ReportDataBuilder, so a
- * folder of millions of rows is read in fixed memory. failures.json and reconciliation.json are
- * read when present.
+ * folder of millions of rows is read in fixed memory. failures.json, reconciliation.json and
+ * arbitrage.json are read when present.
  *
  * A folder without summary.json, equity.csv or trades.csv is not a run folder: the error names the
  * missing file. prices.csv is optional (folders recorded before runs wrote it): the page says so.
@@ -13,7 +13,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { DataError } from '../../core/errors.ts';
-import { ReportDataBuilder, type ReportData, type ReportLimits, type SummaryJson } from './report-data.ts';
+import { ARBITRAGE_FILE, arbitrageView, unreadableArbitrage, type ArbitrageView } from './arb-view.ts';
+import { ReportDataBuilder, type ReportData, type ReportLimits, type SideData, type SummaryJson } from './report-data.ts';
 import { FAILURES_FILE, RECONCILIATION_FILE, failuresView, keyValueRows, readOptionalJson, type FailuresView, type KeyValueRow } from './side-files.ts';
 
 /** The files a run folder must hold for a page to be drawn from it. */
@@ -26,15 +27,15 @@ export async function readRunDir(dir: string, limits: ReportLimits = {}): Promis
   await readEquityCsv(path.join(dir, 'equity.csv'), dir, b);
   const hasPrices = await readPricesCsv(path.join(dir, 'prices.csv'), b);
   await readTradesCsv(path.join(dir, 'trades.csv'), dir, b);
-  return b.build(summary, { hasPrices, ...(await readSideFiles(dir)) });
+  return b.build(summary, { hasPrices, ...(await readSideFiles(dir, limits)) });
 }
 
 /**
- * failures.json and reconciliation.json of a folder, as the page shows them, when present. Either one
- * unreadable or malformed is shown as such on the page rather than thrown: the run's other reports
- * (and, at publish, the run itself) are not lost over a section of the page.
+ * failures.json, reconciliation.json and arbitrage.json of a folder, as the page shows them, when
+ * present. One unreadable or malformed is shown as such on the page rather than thrown: the run's
+ * other reports (and, at publish, the run itself) are not lost over a section of the page.
  */
-export async function readSideFiles(dir: string): Promise<{ failures?: FailuresView; reconciliation?: readonly KeyValueRow[] }> {
+export async function readSideFiles(dir: string, limits: ReportLimits = {}): Promise<SideData> {
   // Problems name the file, not the folder: the recorder reads these from its temp folder, and the
   // page must be the same as one rebuilt from the published folder.
   const problem = (name: string, err: unknown): string => `${name}: ${err instanceof DataError ? String(err.info.reason) : (err as Error).message}`;
@@ -52,7 +53,14 @@ export async function readSideFiles(dir: string): Promise<{ failures?: FailuresV
   } catch (err) {
     reconciliation = [{ key: 'unreadable', value: problem(RECONCILIATION_FILE, err) }];
   }
-  return { ...(failures ? { failures } : {}), ...(reconciliation ? { reconciliation } : {}) };
+  let arbitrage: ArbitrageView | undefined;
+  try {
+    const raw = await readOptionalJson(dir, ARBITRAGE_FILE);
+    if (raw !== undefined) arbitrage = arbitrageView(raw, limits.maxPoints);
+  } catch (err) {
+    arbitrage = unreadableArbitrage(problem(ARBITRAGE_FILE, err));
+  }
+  return { ...(failures ? { failures } : {}), ...(reconciliation ? { reconciliation } : {}), ...(arbitrage ? { arbitrage } : {}) };
 }
 
 async function assertFolder(dir: string): Promise<void> {

@@ -1,7 +1,10 @@
 /**
  * Two runs side by side: their headline figures with the difference (B − A), both equity curves on
- * one chart and both drawdowns on another. A pure function of the two runs' ReportData.
+ * one chart and both drawdowns on another, and the arbitrage figures when both runs have them. A pure
+ * function of the two runs' ReportData.
  */
+import { arbitrageComparison } from './arb-compare.ts';
+import { figuresTable, numericRow, signed, type FigureRow } from './compare-table.ts';
 import { escapeHtml as esc } from './escape.ts';
 import type { ReportData, SummaryJson } from './report-data.ts';
 import {
@@ -28,15 +31,6 @@ export interface ComparedRun {
   /** How the page names the run (its folder). */
   readonly label: string;
   readonly data: ReportData;
-}
-
-interface Row {
-  readonly label: string;
-  readonly a: string;
-  readonly b: string;
-  readonly delta: string;
-  /** Sign of the change for colouring: better, worse, or neither. */
-  readonly tone: 'good' | 'bad' | 'plain';
 }
 
 export function renderCompare(a: ComparedRun, b: ComparedRun): string {
@@ -82,6 +76,8 @@ export function renderCompare(a: ComparedRun, b: ComparedRun): string {
       ].join('\n'),
     ),
   );
+  const arb = arbitrageComparison(a.data.arbitrage, b.data.arbitrage);
+  if (arb !== undefined) parts.push(section('arbitrage', 'Arbitrage', arb));
   return page(title, parts.join('\n'), charts);
 }
 
@@ -89,16 +85,10 @@ function runLine(s: SummaryJson): string {
   return `${str(s, 'scenario')} · ${str(s, 'mode')} · seed ${str(s, 'seed')} · ${str(s, 'start')} → ${str(s, 'end')}`;
 }
 
-function rows(a: SummaryJson, b: SummaryJson): Row[] {
-  const out: Row[] = [];
-  /** `higher`: whether a higher value is better (for colour), or undefined for neither. */
-  const numeric = (label: string, x: number | null, y: number | null, fmt: (v: number | null) => string, deltaFmt: (d: number) => string, higher?: boolean) => {
-    const d = x !== null && y !== null ? y - x : null;
-    const tone = d === null || d === 0 || higher === undefined ? 'plain' : d > 0 === higher ? 'good' : 'bad';
-    out.push({ label, a: fmt(x), b: fmt(y), delta: d === null ? 'n/a' : deltaFmt(d), tone });
-  };
+function rows(a: SummaryJson, b: SummaryJson): FigureRow[] {
+  const out: FigureRow[] = [];
+  const numeric = (...args: Parameters<typeof numericRow>) => out.push(numericRow(...args));
   const money = (v: number | null) => fmtNumber(v);
-  const signed = (text: string, d: number) => (d > 0 ? `+${text}` : text);
   const pp = (d: number) => signed(`${fmtNumber(d * 100, 2)} pp`, d);
   const pct = (v: number | null) => fmtPct(v);
   numeric('final equity', num(a, 'final_equity'), num(b, 'final_equity'), money, (d) => signed(fmtNumber(d), d), true);
@@ -123,15 +113,4 @@ function rows(a: SummaryJson, b: SummaryJson): Row[] {
   };
   numeric('refused signals', refused(a), refused(b), (v) => fmtNumber(v, 0), (d) => signed(fmtNumber(d, 0), d));
   return out;
-}
-
-function figuresTable(rs: readonly Row[]): string {
-  const body = rs
-    .map(
-      (r) =>
-        `<tr><td>${esc(r.label)}</td><td class="num">${esc(r.a)}</td><td class="num">${esc(r.b)}</td>` +
-        `<td class="num${r.tone === 'good' ? ' good-text' : r.tone === 'bad' ? ' bad-text' : ''}">${esc(r.delta)}</td></tr>`,
-    )
-    .join('\n');
-  return `<table><thead><tr><th>figure</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th></tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

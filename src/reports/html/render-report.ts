@@ -1,8 +1,10 @@
 /**
  * report.html of one run: headline cards, equity and drawdown charts, one price chart per market with
- * its buys and sells marked, per-venue and per-symbol tables, and the fault timeline. A pure function
- * of ReportData: the same run folder gives the same bytes (no clock, no locale, no environment).
+ * its buys and sells marked, the arbitrage section (when the run has arbitrage.json), per-venue and
+ * per-symbol tables, and the fault timeline. A pure function of ReportData: the same run folder gives
+ * the same bytes (no clock, no locale, no environment).
  */
+import { arbitrageSection } from './arb-section.ts';
 import type { FailuresView } from './side-files.ts';
 import { escapeHtml as esc } from './escape.ts';
 import type { MarketData, ReportData, SummaryJson } from './report-data.ts';
@@ -88,6 +90,7 @@ export function renderReport(data: ReportData): string {
 
   const history = riskHistory(s);
   if (history.length > 0) parts.push(section('kill-switch', 'Kill switch', table(['time', 'from', 'to', 'reason'], history)));
+  if (data.arbitrage !== undefined) parts.push(section('arbitrage', 'Arbitrage', arbitrageSection(data.arbitrage, charts)));
   parts.push(section('prices', 'Prices and trades', priceSection(data, charts)));
   parts.push(section('breakdowns', 'Per venue and symbol', breakdowns(s)));
   parts.push(section('faults', 'Faults', faultSection(data.failures)));

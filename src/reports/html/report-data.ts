@@ -1,7 +1,7 @@
 /**
  * What a report page is drawn from: the summary, the equity and drawdown curves and one price series
  * per market with its trade markers, each cut down to a size a browser draws at once, plus the
- * optional failures and reconciliation sections.
+ * optional failures, reconciliation and arbitrage sections.
  *
  * `ReportDataBuilder` collects it point by point in fixed memory, from either source: the recorder
  * feeds it while a run is written (so publishing reads nothing back from disk), `readRunDir` feeds it
@@ -9,6 +9,7 @@
  * and written as the files round them, so both give the same page, byte for byte.
  */
 import type { MarketSymbol, VenueId } from '../../domain/types.ts';
+import type { ArbitrageView } from './arb-view.ts';
 import { DEFAULT_MAX_POINTS, MinMaxDownsampler, type SampledSeries } from './downsample.ts';
 import type { FailuresView, KeyValueRow } from './side-files.ts';
 import { DEFAULT_MAX_MARKERS, TradeMarkerReducer, type MarkerSide, type TradeMarker } from './trade-markers.ts';
@@ -37,6 +38,15 @@ export interface ReportData {
   /** Undefined: no failures.json, so no fault was injected. */
   readonly failures?: FailuresView;
   readonly reconciliation?: readonly KeyValueRow[];
+  /** Undefined: no arbitrage.json, the run had no `arbitrage:` block. */
+  readonly arbitrage?: ArbitrageView;
+}
+
+/** The optional files of a run folder, as the page shows them (see side-files.ts, arb-view.ts). */
+export interface SideData {
+  readonly failures?: FailuresView;
+  readonly reconciliation?: readonly KeyValueRow[];
+  readonly arbitrage?: ArbitrageView;
 }
 
 export interface ReportLimits {
@@ -92,7 +102,7 @@ export class ReportDataBuilder {
     (this.market(venue, symbol).markers ??= new TradeMarkerReducer(this.maxMarkers)).push(ts, side, price, quantity);
   }
 
-  build(summary: SummaryJson, extra: { hasPrices: boolean; failures?: FailuresView; reconciliation?: readonly KeyValueRow[] }): ReportData {
+  build(summary: SummaryJson, extra: SideData & { hasPrices: boolean }): ReportData {
     const markets: MarketData[] = [];
     for (const venue of [...this.markets.keys()].sort()) {
       const bySymbol = this.markets.get(venue)!;
@@ -115,6 +125,7 @@ export class ReportDataBuilder {
       hasPrices: extra.hasPrices,
       ...(extra.failures ? { failures: extra.failures } : {}),
       ...(extra.reconciliation ? { reconciliation: extra.reconciliation } : {}),
+      ...(extra.arbitrage ? { arbitrage: extra.arbitrage } : {}),
     };
   }
 

@@ -27,10 +27,12 @@ interface DrawnSeries {
   readonly drawnMarkers: number;
 }
 
-interface Visit {
+interface Visit<T = undefined> {
   readonly problems: string[];
   readonly requests: string[];
   readonly series: DrawnSeries[];
+  /** What `inspect` read from the drawn page. */
+  readonly extra: T;
 }
 
 let root: string;
@@ -60,8 +62,11 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/** Opens `file`, waits for the page script, and reads what each chart drew through the library's API. */
-async function visit(file: string, screenshot: string): Promise<Visit> {
+/**
+ * Opens `file`, waits for the page script, and reads what each chart drew through the library's API
+ * (and whatever `inspect` reads from the page, once drawn).
+ */
+async function visit<T = undefined>(file: string, screenshot: string, inspect?: (page: Page) => Promise<T>): Promise<Visit<T>> {
   const page: Page = await context.newPage();
   const problems: string[] = [];
   const requests: string[] = [];
@@ -96,9 +101,10 @@ async function visit(file: string, screenshot: string): Promise<Visit> {
         })),
       );
     });
+    const extra = (inspect ? await inspect(page) : undefined) as T;
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
-    return { problems, requests, series };
+    return { problems, requests, series, extra };
   } finally {
     await page.close();
   }
@@ -161,5 +167,45 @@ describe('report.html in headless chromium', () => {
     expect(equity).toHaveLength(2);
     for (const s of series) expect(s.drawn, `${s.chart}/${s.name}`).toBe(s.embedded);
     expect(equity.every((s) => s.drawn > 2500)).toBe(true);
+  });
+
+  it('when_the_run_has_arbitrage_then_the_premium_chart_is_painted_and_the_trades_are_listed', async () => {
+    const arb = path.join(root, 'arb-usdc');
+    await runBacktestCli(path.join(REPO, 'scenarios/arb-usdc.yaml'), { out: arb });
+    const file = path.join(arb, 'report.html');
+    const { problems, requests, series, extra } = await visit(file, 'report-arbitrage.png', async (page) => {
+      const section = page.locator('#arbitrage');
+      await section.scrollIntoViewIfNeeded();
+      return {
+        tradeRows: await page.locator('#arb-trades tbody tr').count(),
+        firstTrade: await page.locator('#arb-trades tbody tr').first().locator('td').first().textContent(),
+        // Pixels of the premium line's colour (#0d9488) on the chart's canvases: the line was painted.
+        linePixels: await page.evaluate(() => {
+          type Ctx = { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+          type Canvas = { width: number; height: number; getContext(kind: '2d'): Ctx | null };
+          const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<Canvas> } }).document;
+          let hits = 0;
+          for (const c of doc.querySelectorAll('#chart-premium canvas')) {
+            const ctx = c.width > 0 && c.height > 0 ? c.getContext('2d') : null;
+            if (ctx === null) continue;
+            const d = ctx.getImageData(0, 0, c.width, c.height).data;
+            for (let i = 0; i < d.length; i += 4) {
+              if (Math.abs(d[i]! - 0x0d) < 24 && Math.abs(d[i + 1]! - 0x94) < 24 && Math.abs(d[i + 2]! - 0x88) < 24 && d[i + 3]! > 200) hits++;
+            }
+          }
+          return hits;
+        }),
+      };
+    });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    const embedded = embeddedCounts(readFileSync(file, 'utf8'));
+    const premium = series.filter((s) => s.chart === 'premium');
+    expect(premium.map((s) => s.name)).toEqual(['kraken:BTC/USDC over binanceus:BTC/USDC']);
+    expect(premium[0]!.drawn, 'every embedded premium point drawn').toBe(embedded.get('premium')![0]);
+    expect(premium[0]!.drawn).toBeGreaterThan(500);
+    expect(extra.linePixels, 'the premium line painted on the canvas').toBeGreaterThan(300);
+    expect(extra.tradeRows).toBeGreaterThan(100);
+    expect(extra.firstTrade).toBe('arb-1');
   });
 });

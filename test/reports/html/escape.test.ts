@@ -3,6 +3,7 @@ import { escapeHtml, jsonForScript } from '../../../src/reports/html/escape.ts';
 import { renderReport } from '../../../src/reports/html/render-report.ts';
 import { renderCompare } from '../../../src/reports/html/render-compare.ts';
 import type { ReportData } from '../../../src/reports/html/report-data.ts';
+import { arbitrageView } from '../../../src/reports/html/arb-view.ts';
 import { failuresView, keyValueRows } from '../../../src/reports/html/side-files.ts';
 import { T0 } from '../fixtures.ts';
 
@@ -50,6 +51,23 @@ function hostileData(): ReportData {
     hasPrices: true,
     failures: failuresView({ faults: [{ ts: T0, kind: EVIL, orders: [EVIL], detected: EVIL, action: { [EVIL]: EVIL }, outcome: EVIL }], invariants: { lost: EVIL } }),
     reconciliation: keyValueRows({ [EVIL]: { [EVIL]: EVIL } }),
+    arbitrage: arbitrageView({
+      referenceQuote: EVIL,
+      policy: EVIL,
+      opportunities: { detector: { evaluations: 2, emitted: 1, skipped: { [EVIL]: 1 } }, fromSignals: { seen: 1, taken: 0, skipped: { [EVIL]: 1 } } },
+      outcomes: { [EVIL]: 1 },
+      pnl: { byVenue: { [EVIL]: 1 }, total: 1, basePrice: { [EVIL]: 1 } },
+      residual: { byAsset: { [EVIL]: 1 } },
+      inventory: {
+        initial: { [EVIL]: { [EVIL]: EVIL } },
+        transfers: [{ asset: EVIL, from: EVIL, to: EVIL, amount: EVIL }],
+        conversions: [{ venue: EVIL, asset: EVIL, amount: EVIL }],
+      },
+      premium: [{ a: EVIL, b: EVIL, points: [[T0, 1]] }],
+      trades: [
+        { id: EVIL, signalId: EVIL, detected: EVIL, buy: { venue: EVIL, symbol: EVIL }, sell: { venue: EVIL, symbol: EVIL }, outcome: EVIL, note: EVIL, residual: { asset: EVIL, venue: EVIL } },
+      ],
+    }),
   };
 }
 

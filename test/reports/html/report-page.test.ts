@@ -45,6 +45,7 @@ describe('report.html of a backtest', () => {
     const html = readFileSync(path.join(runA, 'report.html'), 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toContain('window.LightweightCharts');
+    expect(html, 'no arbitrage.json, no arbitrage section').not.toContain('<section id="arbitrage">');
     const prices = readFileSync(path.join(runA, 'prices.csv'), 'utf8').split('\n');
     expect(prices[0]).toBe('ts,venue,symbol,price');
     expect(prices.length, 'rows for both markets').toBeGreaterThan(2000);
