@@ -136,6 +136,17 @@ export interface BookLevelEvent {
 
 export type MarketEvent = CandleEvent | TradeEvent | BookLevelEvent;
 
+/**
+ * One polled order book, all its levels: the L2 snapshot rows (bids best first, then asks best first;
+ * the first row has `reset`), stamped with when the book's content last changed (a stalled feed ages).
+ */
+export interface BookSnapshot {
+  readonly venue: VenueId;
+  readonly symbol: MarketSymbol;
+  readonly ts: TimeMs;
+  readonly rows: readonly BookLevelEvent[];
+}
+
 /** Best bid/ask of one market at one moment (what a driver's book stream publishes). */
 export interface BookTop {
   readonly ts: TimeMs;

@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import type {
   Asset,
   Atto,
+  BookSnapshot,
   BookTop,
   CancelOrder,
   MarketDef,
@@ -74,6 +75,11 @@ export interface ExchangeDriver {
   readonly events$: Observable<OrderEvent>;
   /** Best bid/ask/last updates. Hot. */
   readonly book$: Observable<BookTop>;
+  /**
+   * Every polled book with all its levels, where the driver polls books (paper, live). Hot. The
+   * arbitrage detector sizes through these (slippage over the visible depth), not just the top.
+   */
+  readonly depth$?: Observable<BookSnapshot>;
   /** Follows an order sent by an earlier session (see AdoptedOrder). Drivers without memory of it may ignore it. */
   adopt?(order: AdoptedOrder): Promise<void>;
   /**

@@ -28,7 +28,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ArbPlan } from '../config/arb-schema.ts';
 import { mulRate, toAtto } from '../domain/money.ts';
 import type { OrderState } from '../domain/order-registry.ts';
-import type { ArbSignal, Asset, Atto, BookTop, MarketDef, MarketSymbol, OrderEvent, OrderSignal, OrderStatus, TimeMs, VenueId } from '../domain/types.ts';
+import type { ArbSignal, Asset, Atto, BookSnapshot, BookTop, MarketDef, MarketSymbol, OrderEvent, OrderSignal, OrderStatus, TimeMs, VenueId } from '../domain/types.ts';
 import type { Journal } from '../journal/journal.ts';
 import { ARB_DONE, ARB_STARTED, arbStartedDetail, journaledLegs, journalUpdate, legSignalId, unfinishedArbs, type ArbStart } from './arb-recovery.ts';
 import type { TradingCore } from './trading-core.ts';
@@ -128,14 +128,26 @@ export class ArbExecutor implements Inventory {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Arbitrages not done yet (legs live, unknown, or a correction pending). */
+  /** Arbitrages not done yet (legs live, unknown, or a correction pending), and arb rows not yet acted on. */
   get inFlight(): number {
-    return this.active.size;
+    return this.active.size + this.signals.length;
   }
 
   // --- market data ---------------------------------------------------------------------------
 
-  /** A top of book from a paper or live driver: a one-level snapshot of that market, then a settle. */
+  /** A polled book from a paper or live driver, all its levels: the market's book is replaced, then a settle. */
+  onBook(b: BookSnapshot): void {
+    const id = this.detector.bookId(b.venue, b.symbol);
+    if (id === undefined || !b.rows.some((r) => r.side === 'bid') || !b.rows.some((r) => r.side === 'ask')) return;
+    let reset = true;
+    for (const r of b.rows) {
+      this.detector.onLevel(id, b.ts, r.side === 'ask', r.price, r.quantity, reset);
+      reset = false;
+    }
+    this.settle();
+  }
+
+  /** A top of book from a driver that has no depth: a one-level snapshot of that market, then a settle. */
   onTop(t: BookTop): void {
     const id = this.detector.bookId(t.venue, t.symbol);
     if (id === undefined || t.bid === undefined || t.ask === undefined) return;

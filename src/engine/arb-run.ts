@@ -9,7 +9,7 @@ import { parseRateCsv } from '../arb/conversion.ts';
 import type { ArbPair, ConversionSpec, DetectorConfig } from '../arb/detector.ts';
 import type { ArbPlan } from '../config/arb-schema.ts';
 import type { RunPlan } from '../config/run-plan.ts';
-import { merge, type Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import type { Clock, EventScheduler } from '../core/clock.ts';
 import type { ExchangeDriver } from '../drivers/exchange-driver.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -189,9 +189,13 @@ export class LiveArbitrage {
     });
   }
 
-  /** Starts watching the drivers' books (before they start: the first books count); `executor.attach` the core later. */
+  /**
+   * Starts watching the drivers' books (before they start: the first books count); `executor.attach`
+   * the core later. Whole polled books where the driver has them, so sizing walks the visible depth.
+   */
   watch(drivers: Iterable<ExchangeDriver>): void {
-    this.sub = merge(...[...drivers].map((d) => d.book$)).subscribe((t) => this.executor.onTop(t));
+    const subs = [...drivers].map((d) => (d.depth$ ? d.depth$.subscribe((b) => this.executor.onBook(b)) : d.book$.subscribe((t) => this.executor.onTop(t))));
+    this.sub = new Subscription(() => subs.forEach((s) => s.unsubscribe()));
   }
 
   stop(): void {

@@ -17,7 +17,7 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Scheduler } from '../core/clock.ts';
 import { roundAmount } from '../domain/precision.ts';
-import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../domain/types.ts';
+import type { BookSnapshot, BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../domain/types.ts';
 import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta, WarmUpReport } from '../drivers/exchange-driver.ts';
 import type { FaultLog, FaultRecord } from './fault-log.ts';
 import type { ActiveWindow, FaultEntry, FaultSchedule } from './fault-schedule.ts';
@@ -38,6 +38,7 @@ export class FaultInjectingExchange implements ExchangeDriver {
   readonly venue: VenueId;
   readonly events$: Observable<OrderEvent>;
   readonly book$: Observable<BookTop>;
+  readonly depth$?: Observable<BookSnapshot>;
   private readonly out = new Subject<OrderEvent>();
   private readonly sub: Subscription;
   /** Orders whose events are held until a lookup asks for them (the answer to the submit was lost). */
@@ -58,6 +59,7 @@ export class FaultInjectingExchange implements ExchangeDriver {
     this.venue = inner.venue;
     this.events$ = this.out.asObservable();
     this.book$ = inner.book$;
+    if (inner.depth$) this.depth$ = inner.depth$;
     this.sub = inner.events$.subscribe({ next: (ev) => this.fromVenue(ev), complete: () => this.out.complete(), error: (e: unknown) => this.out.error(e) });
   }
 

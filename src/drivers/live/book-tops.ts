@@ -4,7 +4,7 @@
  * everywhere; a failed poll is reported and the next one tries again.
  */
 import type { Clock } from '../../core/clock.ts';
-import type { BookLevelEvent, BookTop, MarketSymbol, VenueId } from '../../domain/types.ts';
+import type { BookLevelEvent, BookSnapshot, BookTop, MarketSymbol, VenueId } from '../../domain/types.ts';
 import { BookPoller, type OrderBookSource } from '../paper/book-poller.ts';
 
 export interface BookTopsOptions {
@@ -14,6 +14,8 @@ export interface BookTopsOptions {
   readonly intervalMs: number;
   readonly depth?: number;
   readonly onTop: (top: BookTop) => void;
+  /** Each polled book whole (all its levels), before its top. */
+  readonly onBook?: (book: BookSnapshot) => void;
   readonly onError?: (symbol: MarketSymbol, err: unknown) => void;
 }
 
@@ -42,16 +44,19 @@ export class BookTops {
     for (const s of symbols) this.symbols.add(s);
     if (this.symbols.size === before && this.poller) return;
     this.poller?.stop();
-    const { venue, source, clock, intervalMs, depth, onTop, onError } = this.opts;
+    const { venue, source, clock, intervalMs, depth, onTop, onBook, onError } = this.opts;
     this.poller = new BookPoller({
       venue,
       symbols: [...this.symbols],
       source,
       clock,
       intervalMs,
-      depth: depth ?? 5,
+      depth: depth ?? 20,
       // A top is stamped with when its book last changed: a stalled feed ages, however often it is fetched.
-      onBook: (symbol, rows, changedAt) => onTop(topOf(venue, symbol, rows, changedAt)),
+      onBook: (symbol, rows, changedAt) => {
+        onBook?.({ venue, symbol, ts: changedAt, rows });
+        onTop(topOf(venue, symbol, rows, changedAt));
+      },
       ...(onError ? { onError } : {}),
     });
     const poller = this.poller;

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/clock.ts';
 import { crashPoint } from '../../core/crash-points.ts';
 import { describeError } from '../../core/errors.ts';
-import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
+import type { BookSnapshot, BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
 import type { AdoptedOrder, Balances, ExchangeDriver, OrderQuery, SubmitMeta, WarmUpReport } from '../exchange-driver.ts';
 import { BookTops } from './book-tops.ts';
 import { balancesFromCcxt, lookupParams, orderParams, orderSnapshotFromCcxt, type CcxtOrderCall } from './ccxt-mapper.ts';
@@ -58,8 +58,10 @@ export class LiveExchange implements ExchangeDriver {
   readonly venue: VenueId;
   readonly events$: Observable<OrderEvent>;
   readonly book$: Observable<BookTop>;
+  readonly depth$: Observable<BookSnapshot>;
   private readonly events = new Subject<OrderEvent>();
   private readonly tops = new Subject<BookTop>();
+  private readonly books$ = new Subject<BookSnapshot>();
   private readonly lastTop = new Map<MarketSymbol, BookTop>();
   private readonly venueClient: VenueClient;
   private readonly tracker: OrderTracker;
@@ -90,6 +92,7 @@ export class LiveExchange implements ExchangeDriver {
     this.sync = new OrderSync(client, this.tracker, opts.clock, () => this.poller.kick());
     this.events$ = this.events.asObservable();
     this.book$ = this.tops.asObservable();
+    this.depth$ = this.books$.asObservable();
     this.books = new BookTops({
       venue: this.venue,
       clock: opts.clock,
@@ -99,6 +102,7 @@ export class LiveExchange implements ExchangeDriver {
         this.lastTop.set(t.symbol, t);
         this.tops.next(t);
       },
+      onBook: (b) => this.books$.next(b),
       onError: (s, err) => client.report(`book ${s}`, err),
     });
     this.watcher = opts.useWebsocket
@@ -277,6 +281,7 @@ export class LiveExchange implements ExchangeDriver {
     await this.watcher?.stop();
     this.events.complete();
     this.tops.complete();
+    this.books$.complete();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
  * Paper trading: live public order books (through ccxt, no keys) drive the same matching engine the
  * backtest uses, in wall time. Orders never leave the process; balances come from the scenario.
  */
-import type { Observable } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import type { Clock } from '../../core/clock.ts';
-import type { BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
+import type { BookSnapshot, BookTop, CancelOrder, MarketDef, MarketSymbol, OrderEvent, OrderSnapshot, SubmitOrder, VenueId } from '../../domain/types.ts';
 import { SimulatedExchange } from '../../sim/simulated-exchange.ts';
 import type { SimulatedVenueConfig } from '../../sim/venue-config.ts';
 import type { Balances, ExchangeDriver, OrderQuery } from '../exchange-driver.ts';
@@ -23,6 +23,8 @@ export class PaperExchange implements ExchangeDriver {
   readonly venue: VenueId;
   readonly events$: Observable<OrderEvent>;
   readonly book$: Observable<BookTop>;
+  readonly depth$: Observable<BookSnapshot>;
+  private readonly books$ = new Subject<BookSnapshot>();
   private readonly sim: SimulatedExchange;
   private readonly poller: BookPoller;
   private readonly lastBookTs = new Map<MarketSymbol, number>();
@@ -32,6 +34,7 @@ export class PaperExchange implements ExchangeDriver {
     this.sim = new SimulatedExchange({ ...opts.sim, fillModel: 'book' }, opts.clock);
     this.events$ = this.sim.events$;
     this.book$ = this.sim.book$;
+    this.depth$ = this.books$.asObservable();
     this.poller = new BookPoller({
       venue: this.venue,
       symbols: [...opts.sim.markets.keys()],
@@ -43,6 +46,8 @@ export class PaperExchange implements ExchangeDriver {
         for (const r of rows) this.sim.onMarket(r);
         this.sim.advance(opts.clock.now());
         this.lastBookTs.set(symbol, changedAt);
+        // The venue's book as polled (our own fills' consumption is the matching engine's business).
+        this.books$.next({ venue: this.venue, symbol, ts: changedAt, rows });
       },
       ...(opts.onFeedError ? { onError: opts.onFeedError } : {}),
     });
@@ -96,6 +101,7 @@ export class PaperExchange implements ExchangeDriver {
 
   async close(): Promise<void> {
     this.poller.stop();
+    this.books$.complete();
     await this.sim.close();
   }
 }

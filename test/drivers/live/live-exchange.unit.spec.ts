@@ -9,7 +9,7 @@ import { EventClock } from '../../../src/core/clock.ts';
 import type { ErrorClass } from '../../../src/drivers/live/error-classifier.ts';
 import { LiveExchange } from '../../../src/drivers/live/live-exchange.ts';
 import { parseAtto } from '../../../src/domain/money.ts';
-import type { BookTop, OrderEvent, SubmitOrder } from '../../../src/domain/types.ts';
+import type { BookSnapshot, BookTop, OrderEvent, SubmitOrder } from '../../../src/domain/types.ts';
 import { API_KEY, offlineExchange, scriptTransport, SECRET, type WireReply, type WireRequest } from './helpers.ts';
 
 const T0 = 1_700_000_000_000;
@@ -282,6 +282,24 @@ describe('LiveExchange queries and feeds', () => {
     await expect.poll(() => tops.length + errors.length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     expect(tops[0]).toMatchObject({ venue: 'binance', symbol: 'BTC/USDT', bid: 39999.99, bidSize: 1.5, ask: 40000.01, askSize: 0.25 });
+  });
+
+  it('when symbols are watched, then every polled book arrives whole on depth$, best first, the first row resetting the book', async () => {
+    const { driver, errors } = rig('binance', () => ({
+      body: { lastUpdateId: 1, bids: [['39999.99', '1.5'], ['39999.00', '2']], asks: [['40000.01', '0.25'], ['40001.00', '3'], ['40002.00', '4']] },
+    }));
+    const books: BookSnapshot[] = [];
+    driver.depth$.subscribe((b) => books.push(b));
+    driver.watchSymbols(['BTC/USDT']);
+    await expect.poll(() => books.length + errors.length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    expect(books[0]!.rows.map((r) => [r.side, r.price, r.quantity, r.reset])).toEqual([
+      ['bid', 39999.99, 1.5, true],
+      ['bid', 39999, 2, false],
+      ['ask', 40000.01, 0.25, false],
+      ['ask', 40001, 3, false],
+      ['ask', 40002, 4, false],
+    ]);
   });
 });
 
