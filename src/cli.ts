@@ -70,7 +70,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(
         'backtest [scenario]',
         'replay signals against the simulated exchange and write reports',
-        (y) => runFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file' })),
+        (y) =>
+          runFlags(y.positional('scenario', { type: 'string', describe: 'scenario YAML file' }))
+            .option('cache-dir', { type: 'string', describe: 'folder of the parsed market data cache (default TRADEFLOW_CACHE_DIR, else cache/)', requiresArg: true })
+            .option('cache', { type: 'boolean', describe: 'read market files parsed before from the cache; --no-cache parses every file and writes no cache' }),
         async (args) => {
           const isVenue = await ccxtVenues();
           await backtestCommand(args.scenario as string | undefined, args as RunFlags, { ...io, isVenue });

@@ -16,7 +16,7 @@ import type { FailureReport } from '../faults/failure-report.ts';
 import { FillStatsAccumulator, RunRecorder, formatConsoleSummary, type Summary } from '../reports/index.ts';
 import { arbitrageLine, type ArbitrageReport } from './arb-report.ts';
 import { runBacktest, type BacktestOptions } from './run-backtest.ts';
-import { overridesFromFlags, type RunFlags } from './run-options.ts';
+import { cacheDirFromFlags, overridesFromFlags, type RunFlags } from './run-options.ts';
 import { spanOf } from './time-range.ts';
 
 export interface CommandIO {
@@ -83,6 +83,10 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
   bar?.start(1000, 0, { events: 0, time: '' });
   // Trades and orders stream into a temp folder that becomes plan.outDir only if the run completes.
   const recorder = await RunRecorder.open(plan.outDir);
+  // Market files parsed once are read from the cache next time; a note on an unusable entry is a
+  // warning line, not part of the reports (the results do not depend on it).
+  const cacheDir = cacheDirFromFlags(flags, io.cwd);
+  const cache = cacheDir === undefined ? undefined : { dir: cacheDir, onNote: (m: string) => io.err(`warning: ${m}`) };
   let result: RunResult;
   let failures: FailureReport | undefined;
   let arbitrage: ArbitrageReport | undefined;
@@ -92,6 +96,7 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
       recorder,
       onFailures: (r) => (failures = r),
       onArbitrage: (r) => (arbitrage = r),
+      ...(cache ? { cache } : {}),
       ...(hooks.wrapDriver ? { wrapDriver: hooks.wrapDriver } : {}),
       onProgress: (ts, events) => {
         const frac = span && span.end > span.start ? (ts - span.start) / (span.end - span.start) : 0;
@@ -115,7 +120,7 @@ export async function backtestCommand(scenarioFile: string | undefined, flags: R
   };
   if (failures && plan.faults?.compareWithout) {
     // The same run without its faults, to price them (deterministic: same inputs, same seed).
-    const clean = await runBacktest(plan, { isVenue: io.isVenue, recorder: discardingRecorder(), withoutFaults: true });
+    const clean = await runBacktest(plan, { isVenue: io.isVenue, recorder: discardingRecorder(), withoutFaults: true, ...(cache ? { cache } : {}) });
     failures = { ...failures, pnlCost: { currency: plan.quoteCurrency, finalEquity: result.finalEquity, finalEquityWithoutFaults: clean.finalEquity, cost: clean.finalEquity - result.finalEquity } };
   }
   if (failures) recorder.addFile('failures.json', `${JSON.stringify(failures, null, 2)}\n`);

@@ -23,6 +23,19 @@ export interface RunFlags {
   'max-drawdown'?: number;
   'max-signal-risk'?: number;
   'slippage-bps'?: number;
+  /** Backtests: the market data cache folder (`--cache-dir`). */
+  'cache-dir'?: string;
+  /** Backtests: `false` (`--no-cache`) parses every market file and writes no cache. */
+  cache?: boolean;
+}
+
+/**
+ * The market data cache folder of a backtest, or undefined with `--no-cache`: `--cache-dir`, else
+ * TRADEFLOW_CACHE_DIR, else `cache/` in the working directory (as `state/`).
+ */
+export function cacheDirFromFlags(flags: Pick<RunFlags, 'cache' | 'cache-dir'>, cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (flags.cache === false) return undefined;
+  return path.resolve(cwd, flags['cache-dir'] ?? (env.TRADEFLOW_CACHE_DIR || 'cache'));
 }
 
 /** `VENUE:SYMBOL=FILE` (or `VENUE:SYMBOL` for paper and live, which need no file) → parts. */
