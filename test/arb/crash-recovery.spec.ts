@@ -6,80 +6,34 @@
  * hedges the naked buy on the sell venue. Nothing is sent twice and no base is left unbalanced.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ruleFaults, startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import { ruleFaults, type RunningEmulator } from '../../src/emulator/index.ts';
 import type { ArbitrageReport } from '../../src/engine/arb-report.ts';
 import { journaledRunIds } from '../../src/journal/sqlite-journal.ts';
-import { REPO, tmpDir } from '../engine/helpers.ts';
+import { REPO } from '../engine/helpers.ts';
+import { arbEmulators, arbRunFiles, type ArbEmulators, type ArbRunFiles } from './emulator-rig.ts';
 
-const KEYS = {
-  TRADEFLOW_BINANCE_API_KEY: 'crash-arb-binance-key-31c7', TRADEFLOW_BINANCE_SECRET: 'crash-arb-binance-secret-9e0d2a',
-  TRADEFLOW_UPBIT_API_KEY: 'crash-arb-upbit-key-5b8f', TRADEFLOW_UPBIT_SECRET: 'crash-arb-upbit-secret-6a4c1e',
-};
-
+let emus: ArbEmulators;
 let binance: RunningEmulator;
 let upbit: RunningEmulator;
 beforeAll(async () => {
-  const walk = { intervalMs: 50, volatilityBps: 0.3, spreadBps: 2 };
-  binance = await startEmulator({
-    venue: 'binance', port: 0, apiKey: KEYS.TRADEFLOW_BINANCE_API_KEY, secret: KEYS.TRADEFLOW_BINANCE_SECRET,
-    balances: { USDT: '10000', BTC: '0' }, walk: [{ symbol: 'BTC/USDT', startPrice: 100_000 }], walkOptions: walk, seed: 15,
-  });
-  upbit = await startEmulator({
-    venue: 'upbit', port: 0, apiKey: KEYS.TRADEFLOW_UPBIT_API_KEY, secret: KEYS.TRADEFLOW_UPBIT_SECRET,
-    balances: { KRW: '0', BTC: '0.1' }, walk: [{ symbol: 'BTC/KRW', startPrice: 141_400_000 }], walkOptions: walk, seed: 16,
-  });
+  emus = await arbEmulators('crash-arb', { seeds: [15, 16] });
+  ({ binance, upbit } = emus);
 });
-afterAll(async () => {
-  await binance?.close();
-  await upbit?.close();
-});
+afterAll(async () => emus?.close());
 
-function setup(): { dir: string; scenario: string; signals: string } {
-  const dir = tmpDir('tf-arb-crash-');
-  const rate = path.join(dir, 'usdt-krw.csv');
-  writeFileSync(rate, `timestamp,rate\n${new Date(Date.now() - 60_000).toISOString()},1400\n`);
-  const scenario = path.join(dir, 'arb.json');
-  writeFileSync(
-    scenario,
-    JSON.stringify({
-      name: 'arb-crash',
-      quote_currency: 'USDT',
-      markets: [
-        { venue: 'binance', symbol: 'BTC/USDT' },
-        { venue: 'upbit', symbol: 'BTC/KRW' },
-      ],
-      fx: { KRW: 1 / 1400 },
-      live: {
-        poll_interval_ms: 100, speed: 1, linger_ms: 4000, request_timeout_ms: 1500,
-        reconcile: { interval_ms: 0, settle_timeout_ms: 8000, absent_lookups: 2, absent_after_ms: 300 },
-      },
-      arbitrage: {
-        reference_quote: 'USDT',
-        pairs: [{ a: 'binance:BTC/USDT', b: 'upbit:BTC/KRW' }],
-        conversions: [{ file: rate, base: 'USDT', quote: 'KRW' }],
-        threshold_bps: 20,
-        size: 0.004,
-        max_book_age_ms: 3000,
-        max_rate_age_ms: 86_400_000,
-        policy: 'hedge',
-        detect: false,
-      },
-    }),
-  );
-  const signals = path.join(dir, 'signals.csv');
-  writeFileSync(
-    signals,
+function setup(): ArbRunFiles {
+  return arbRunFiles(
+    'tf-arb-crash-',
     [
-      'timestamp,exchange,symbol,side,quantity,id,buy_exchange,sell_exchange,sell_symbol',
       '2025-01-01T00:00:00Z,,,resume,,start,,,',
       '2025-01-01T00:00:01Z,,BTC/USDT,arb,0.004,crash-arb,binance,upbit,BTC/KRW',
       '2025-01-01T00:00:02Z,,,resume,,keep-alive,,,',
-    ].join('\n') + '\n',
+    ],
+    { arbitrage: { detect: false }, live: { request_timeout_ms: 1500, reconcile: { interval_ms: 0, settle_timeout_ms: 8000, absent_lookups: 2, absent_after_ms: 300 } } },
   );
-  return { dir, scenario, signals };
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
@@ -96,7 +50,7 @@ describe('an arbitrage cut short by a crash', () => {
     const { dir, scenario, signals } = setup();
     const state = path.join(dir, 'state');
     const base = ['paper', scenario, '--live', '--yes', '--signals', signals, '--state', state, '--exchange-url', `binance=${binance.url}`, '--exchange-url', `upbit=${upbit.url}`];
-    const env = { ...process.env, CI: '1', ...KEYS };
+    const env = { ...process.env, CI: '1', ...emus.keys };
     // The sell leg's request reaches Upbit and hangs there, never executed.
     upbit.state.setFaultPlan(ruleFaults([{ when: (r) => r.kind === 'order.create', action: { type: 'timeout-before-accept' }, times: 1 }]));
     const first = await run([...base, '--out', path.join(dir, 'out-1')], { ...env, TRADEFLOW_CRASH_AT: 'after-send:1' });

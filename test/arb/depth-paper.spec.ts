@@ -4,25 +4,24 @@
  * whose best levels hold a quarter of the row's size: the arbitrage is taken at the full size, priced
  * at the volume-weighted price of the levels it crosses, and the paper legs fill at those prices.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarketEvent } from '../../src/domain/types.ts';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import type { ArbitrageReport } from '../../src/engine/arb-report.ts';
 import { liveCommand } from '../../src/engine/live-command.ts';
-import { liveIO, tmpDir } from '../engine/helpers.ts';
+import { liveIO } from '../engine/helpers.ts';
+import { arbEmulators, arbRunFiles, type ArbEmulators } from './emulator-rig.ts';
 
-let binance: RunningEmulator;
-let upbit: RunningEmulator;
+let emus: ArbEmulators;
 
 const level = (venue: string, symbol: string, side: 'bid' | 'ask', price: number, quantity: number, reset = false): MarketEvent => ({
   kind: 'level', ts: Date.now(), venue, symbol, side, price, quantity, snapshot: true, reset,
 });
 
 beforeAll(async () => {
-  binance = await startEmulator({ venue: 'binance', port: 0, apiKey: 'k', secret: 's', balances: {} });
-  upbit = await startEmulator({ venue: 'upbit', port: 0, apiKey: 'k', secret: 's', balances: {} });
+  emus = await arbEmulators('depth');
+  const { binance, upbit } = emus;
   // Binance asks: 0.001 at 100,000, 0.001 at 100,001, then 0.01 at 100,002.
   binance.state.applyMarket([
     level('binance', 'BTC/USDT', 'bid', 99_990, 1, true),
@@ -38,53 +37,18 @@ beforeAll(async () => {
     level('upbit', 'BTC/KRW', 'ask', 141_600_000, 1),
   ]);
 });
-afterAll(async () => {
-  await binance?.close();
-  await upbit?.close();
-});
+afterAll(async () => emus?.close());
 
 describe('arbitrage sizing in paper mode', () => {
   it('when the best levels hold less than the size then the arbitrage walks the depth: full size, VWAP prices, legs filled there', async () => {
-    const dir = tmpDir('tf-arb-depth-');
-    const rate = path.join(dir, 'usdt-krw.csv');
-    writeFileSync(rate, `timestamp,rate\n${new Date(Date.now() - 60_000).toISOString()},1400\n`);
-    const scenario = path.join(dir, 'arb.json');
-    writeFileSync(
-      scenario,
-      JSON.stringify({
-        name: 'arb-depth',
-        quote_currency: 'USDT',
-        markets: [
-          { venue: 'binance', symbol: 'BTC/USDT' },
-          { venue: 'upbit', symbol: 'BTC/KRW' },
-        ],
-        venues: { binance: { balances: { USDT: 10000, BTC: 0 } }, upbit: { balances: { KRW: 0, BTC: 0.1 } } },
-        fx: { KRW: 1 / 1400 },
-        live: { poll_interval_ms: 100, speed: 1, linger_ms: 1000 },
-        arbitrage: {
-          reference_quote: 'USDT',
-          pairs: [{ a: 'binance:BTC/USDT', b: 'upbit:BTC/KRW' }],
-          conversions: [{ file: rate, base: 'USDT', quote: 'KRW' }],
-          threshold_bps: 20,
-          size: 0.004,
-          max_book_age_ms: 60_000,
-          max_rate_age_ms: 86_400_000,
-          detect: false,
-        },
-      }),
-    );
-    const signals = path.join(dir, 'signals.csv');
-    writeFileSync(
-      signals,
-      [
-        'timestamp,exchange,symbol,side,quantity,id,buy_exchange,sell_exchange,sell_symbol',
-        '2025-01-01T00:00:00Z,,,resume,,start,,,',
-        '2025-01-01T00:00:01Z,,BTC/USDT,arb,0.004,deep,binance,upbit,BTC/KRW',
-      ].join('\n') + '\n',
+    const { dir, scenario, signals } = arbRunFiles(
+      'tf-arb-depth-',
+      ['2025-01-01T00:00:00Z,,,resume,,start,,,', '2025-01-01T00:00:01Z,,BTC/USDT,arb,0.004,deep,binance,upbit,BTC/KRW'],
+      { arbitrage: { max_book_age_ms: 60_000, detect: false }, live: { linger_ms: 1000 } },
     );
     const out = path.join(dir, 'out');
     const io = liveIO();
-    await liveCommand(scenario, { signals, out, 'exchange-url': [`binance=${binance.url}`, `upbit=${upbit.url}`] }, io);
+    await liveCommand(scenario, { signals, out, 'exchange-url': [`binance=${emus.binance.url}`, `upbit=${emus.upbit.url}`] }, io);
     const arb = JSON.parse(readFileSync(path.join(out, 'arbitrage.json'), 'utf8')) as ArbitrageReport;
     expect(arb.trades.map((t) => t.id), io.errors.join('\n')).toEqual(['deep']);
     const t = arb.trades[0]!;

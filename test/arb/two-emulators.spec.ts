@@ -7,82 +7,37 @@
  *  - `tradeflow paper --live --yes` with keys: the legs are real orders at both emulators, and what
  *    tradeflow believes (orders.csv, balances) is what the emulators have.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import type { RunningEmulator } from '../../src/emulator/index.ts';
 import type { ArbitrageReport } from '../../src/engine/arb-report.ts';
 import { liveCommand, type LiveFlags } from '../../src/engine/live-command.ts';
-import { liveIO, readCsv, tmpDir } from '../engine/helpers.ts';
+import { liveIO, readCsv } from '../engine/helpers.ts';
+import { arbEmulators, arbRunFiles, type ArbEmulators, type ArbRunFiles } from './emulator-rig.ts';
 
-const KEYS = {
-  TRADEFLOW_BINANCE_API_KEY: 'arb-binance-key-4c1d9e', TRADEFLOW_BINANCE_SECRET: 'arb-binance-secret-8f2a6b0c',
-  TRADEFLOW_UPBIT_API_KEY: 'arb-upbit-key-7e3b5a', TRADEFLOW_UPBIT_SECRET: 'arb-upbit-secret-1d9c4e7f',
-};
-
+let emus: ArbEmulators;
 let binance: RunningEmulator;
 let upbit: RunningEmulator;
 beforeAll(async () => {
-  const walk = { intervalMs: 50, volatilityBps: 0.3, spreadBps: 2 };
-  binance = await startEmulator({
-    venue: 'binance', port: 0, apiKey: KEYS.TRADEFLOW_BINANCE_API_KEY, secret: KEYS.TRADEFLOW_BINANCE_SECRET,
-    balances: { USDT: '10000', BTC: '0' }, walk: [{ symbol: 'BTC/USDT', startPrice: 100_000 }], walkOptions: walk, seed: 5,
-  });
-  upbit = await startEmulator({
-    venue: 'upbit', port: 0, apiKey: KEYS.TRADEFLOW_UPBIT_API_KEY, secret: KEYS.TRADEFLOW_UPBIT_SECRET,
-    balances: { KRW: '0', BTC: '0.1' }, walk: [{ symbol: 'BTC/KRW', startPrice: 141_400_000 }], walkOptions: walk, seed: 6,
-  });
+  emus = await arbEmulators('arb', { seeds: [5, 6] });
+  ({ binance, upbit } = emus);
 });
-afterAll(async () => {
-  await binance?.close();
-  await upbit?.close();
-});
+afterAll(async () => emus?.close());
 
 /** `detect: false`: only the signal file's arb rows are executed. */
-function setup(detect = true): { dir: string; scenario: string; signals: string } {
-  const dir = tmpDir('tf-arb-emu-');
-  const rate = path.join(dir, 'usdt-krw.csv');
-  writeFileSync(rate, `timestamp,rate\n${new Date(Date.now() - 60_000).toISOString()},1400\n`);
-  const scenario = path.join(dir, 'arb.json');
-  writeFileSync(
-    scenario,
-    JSON.stringify({
-      name: 'arb-emu',
-      quote_currency: 'USDT',
-      markets: [
-        { venue: 'binance', symbol: 'BTC/USDT' },
-        { venue: 'upbit', symbol: 'BTC/KRW' },
-      ],
-      venues: { binance: { balances: { USDT: 10000, BTC: 0 } }, upbit: { balances: { KRW: 0, BTC: 0.1 } } },
-      fx: { KRW: 1 / 1400 },
-      live: { poll_interval_ms: 100, speed: 1, linger_ms: 4000, request_timeout_ms: 2000, reconcile: { interval_ms: 0, settle_timeout_ms: 4000 } },
-      arbitrage: {
-        reference_quote: 'USDT',
-        pairs: [{ a: 'binance:BTC/USDT', b: 'upbit:BTC/KRW' }],
-        conversions: [{ file: rate, base: 'USDT', quote: 'KRW' }],
-        threshold_bps: 20,
-        size: 0.01,
-        max_book_age_ms: 3000,
-        max_rate_age_ms: 86_400_000,
-        cooldown_ms: 1000,
-        policy: 'hedge',
-        detect,
-      },
-    }),
-  );
+function setup(detect = true): ArbRunFiles {
   // The run lasts as long as its signal file at speed 1 (3 s): arb rows, then a no-op control row.
-  const signals = path.join(dir, 'signals.csv');
-  writeFileSync(
-    signals,
+  return arbRunFiles(
+    'tf-arb-emu-',
     [
-      'timestamp,exchange,symbol,side,quantity,id,buy_exchange,sell_exchange,sell_symbol',
       '2025-01-01T00:00:00Z,,,resume,,start,,,',
       '2025-01-01T00:00:01Z,,BTC/USDT,arb,0.004,csv-arb,binance,upbit,BTC/KRW',
       '2025-01-01T00:00:02Z,,BTC/KRW,arb,0.004,csv-wrong-way,upbit,binance,BTC/USDT',
       '2025-01-01T00:00:03Z,,,resume,,keep-alive,,,',
-    ].join('\n') + '\n',
+    ],
+    { arbitrage: { size: 0.01, cooldown_ms: 1000, detect } },
   );
-  return { dir, scenario, signals };
 }
 
 const flags = (out: string, signals: string): LiveFlags => ({
@@ -126,7 +81,7 @@ describe('arbitrage against two emulators (ccxt over HTTP)', () => {
   it('when --live runs the arb rows then the legs are real orders at both emulators, once each, and the ledger equals both venues', async () => {
     const { dir, scenario, signals } = setup(false);
     const out = path.join(dir, 'live');
-    const io = liveIO({ env: { ...KEYS } });
+    const io = liveIO({ env: { ...emus.keys } });
     await liveCommand(scenario, { ...flags(out, signals), live: true, yes: true }, io);
     const arb = readArb(out);
     // The row with the edge is taken; the one the wrong way round is priced again and skipped.
@@ -155,6 +110,6 @@ describe('arbitrage against two emulators (ccxt over HTTP)', () => {
       }
     }
     const text = [readFileSync(path.join(out, 'arbitrage.json'), 'utf8'), ...io.errors, ...io.lines].join('\n');
-    for (const secret of Object.values(KEYS)) expect(text).not.toContain(secret);
+    for (const secret of Object.values(emus.keys)) expect(text).not.toContain(secret);
   }, 60_000);
 });
