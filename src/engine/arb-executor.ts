@@ -29,7 +29,7 @@ import type { ArbPlan } from '../config/arb-schema.ts';
 import { mulRate, toAtto } from '../domain/money.ts';
 import type { OrderState } from '../domain/order-registry.ts';
 import type { ArbSignal, Asset, Atto, BookSnapshot, BookTop, MarketDef, MarketSymbol, OrderEvent, OrderSignal, OrderStatus, TimeMs, VenueId } from '../domain/types.ts';
-import type { Journal } from '../journal/journal.ts';
+import type { Journal, JournalOrder } from '../journal/journal.ts';
 import { ARB_DONE, ARB_STARTED, arbStartedDetail, journaledLegs, journalUpdate, legSignalId, unfinishedArbs, type ArbStart } from './arb-recovery.ts';
 import type { TradingCore } from './trading-core.ts';
 
@@ -276,21 +276,29 @@ export class ArbExecutor implements Inventory {
   recover(journal: Journal): number {
     const { arbs, bad } = unfinishedArbs(journal);
     for (const b of bad) this.deps.log?.(`warning: an arbitrage record in the journal cannot be read, not resumed: ${b}`);
+    if (arbs.length === 0) return 0;
+    const legs = journaledLegs(journal);
     let n = 0;
     for (const s of arbs) {
-      const buy = this.marketsByKey.get(s.buy.replace(':', '\u0000')); // venue ids hold no ':'
-      const sell = this.marketsByKey.get(s.sell.replace(':', '\u0000'));
+      const buy = this.marketOfRef(s.buy);
+      const sell = this.marketOfRef(s.sell);
       if (buy === undefined || sell === undefined) {
         this.deps.log?.(`warning: arbitrage ${s.id} (${s.buy} → ${s.sell}) is not a pair of this run: its legs are reconciled, not hedged`);
         continue;
       }
-      this.resume(s, buy, sell, journal);
+      this.resume(s, buy, sell, legs, journal);
       n++;
     }
     return n;
   }
 
-  private resume(s: ArbStart, buy: MarketDef, sell: MarketDef, journal: Journal): void {
+  /** A market of this run's pairs from its `venue:symbol` (venue ids hold no ':'). */
+  private marketOfRef(ref: string): MarketDef | undefined {
+    const at = ref.indexOf(':');
+    return this.marketsByKey.get(key(ref.slice(0, at), ref.slice(at + 1)));
+  }
+
+  private resume(s: ArbStart, buy: MarketDef, sell: MarketDef, journaled: ReadonlyMap<string, JournalOrder>, journal: Journal): void {
     const core = this.core!;
     const now = this.deps.clock.now();
     const legs = new ArbLegs({
@@ -303,7 +311,6 @@ export class ArbExecutor implements Inventory {
     };
     this.records.push(rec);
     this.active.set(rec.pair, rec);
-    const journaled = journaledLegs(journal, s.id);
     const initial = new Set(legs.start(s.startedTs));
     let next = [...initial];
     while (next.length > 0) {

@@ -78,15 +78,17 @@ export function arbSignalIds(journal: Journal, runId: string): string[] {
     .map((e) => e.detail.signalId as string);
 }
 
-/** The journaled orders of arbitrage `id`, by signal id, across every run (a recovery may have added some). */
-export function journaledLegs(journal: Journal, id: string): Map<string, JournalOrder> {
+/**
+ * The journaled orders that may be arbitrage legs (signal id `<arbitrage id>:<role>`), by signal id,
+ * across every run (a recovery may have added some). Read once for all the arbitrages being resumed.
+ */
+export function journaledLegs(journal: Journal): Map<string, JournalOrder> {
   const out = new Map<string, JournalOrder>();
-  const prefix = `${id}:`;
   for (const run of journal.runs()) {
     for (const cid of journal.clientIdsOf(run.runId)) {
       const jo = journal.order(cid);
       const sig = jo?.intent.signalId;
-      if (jo && sig !== undefined && sig.startsWith(prefix)) out.set(sig, jo);
+      if (jo && sig !== undefined && sig.includes(':')) out.set(sig, jo);
     }
   }
   return out;
